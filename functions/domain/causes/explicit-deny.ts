@@ -1,0 +1,100 @@
+// Cause 12: a Deny statement of the bucket policy matches CloudFront's request. Denies are deliberate
+// controls, so the workflow names the statement and leaves the change to a person.
+import type { BucketEvidence, Evidence } from '../types.ts';
+import type { CauseModule } from './cause.ts';
+import {
+  describeIdentity,
+  effectivelyPublic,
+  identityCanRead,
+  type OriginIdentity,
+  originIdentity,
+  probeLine,
+  publicRead,
+  readPolicy,
+  s3Refused,
+  statementName,
+} from './shared/s3-access.ts';
+
+/**
+ * The identity whose reads matter: the one CloudFront uses now, or, when that one is meant to be
+ * replaced by an OAC (no identity on a private bucket, a broken OAC, a deleted OAI), the OAC the fix
+ * will attach, so that a Deny which would still refuse it is reported now.
+ */
+function identityToAsk(
+  ev: Evidence,
+  identity: OriginIdentity,
+  bucket: BucketEvidence,
+): { identity: OriginIdentity; now: boolean } {
+  switch (identity.kind) {
+    case 'oac':
+    case 'oai':
+      return { identity, now: true };
+    case 'none':
+      if (effectivelyPublic(publicRead(ev, bucket))) return { identity, now: true };
+      return { identity: { kind: 'oac-broken', id: '', problem: 'is not attached yet' }, now: false };
+    case 'oac-broken':
+    case 'oai-missing':
+      return { identity: { kind: 'oac-broken', id: '', problem: 'is to be repaired' }, now: false };
+    case 'unknown':
+      return { identity, now: false };
+  }
+}
+
+export const explicitDeny: CauseModule = {
+  id: 'EXPLICIT_DENY',
+  risk: 'manual',
+  detect({ ev, failing }) {
+    for (const [originId, reqs] of s3Refused(failing)) {
+      const origin = reqs[0]?.origin;
+      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
+      const policy = bucket ? readPolicy(bucket) : undefined;
+      if (!origin || !bucket || policy === undefined || policy === null) continue;
+      const current = originIdentity(ev, origin);
+      const asked = identityToAsk(ev, current, bucket);
+      if (asked.identity.kind === 'unknown') continue;
+      const denied = reqs.flatMap((r) => {
+        if (r.key === undefined || r.key === '') return [];
+        const d = identityCanRead(ev, asked.identity, bucket.name, policy, r.key);
+        return d?.decision === 'ExplicitDeny' ? [{ r, d }] : [];
+      });
+      const first = denied[0];
+      if (!first) continue;
+      const names = [...new Set(denied.flatMap(({ d }) => d.deniedBy.map(statementName)))];
+      const who = asked.now
+        ? describeIdentity(current)
+        : `the OAC of distribution ${ev.distribution.Id} (once attached)`;
+      return {
+        id: 'EXPLICIT_DENY',
+        confidence: asked.now ? 0.95 : 0.85,
+        summary: `Statement ${names.join(', ')} of bucket ${bucket.name}'s policy explicitly denies s3:GetObject to ${who}`,
+        evidence: [
+          `GetBucketPolicy ${bucket.name}: Deny statement ${names.join(', ')} matches s3:GetObject on ${denied.map(({ r }) => r.key).join(', ')} for ${who}`,
+          `GetDistributionConfig: origin ${originId} reads the bucket with ${describeIdentity(current)}`,
+          ...denied.map(({ r }) => probeLine(r)),
+        ],
+        subject: {
+          originId,
+          bucket: bucket.name,
+          statement: names.join(', '),
+          index: String(first.d.deniedBy[0]?.index ?? ''),
+        },
+      };
+    }
+    return null;
+  },
+  plan(finding, { ev }) {
+    const bucket = finding.subject?.bucket;
+    const statement = finding.subject?.statement;
+    if (!bucket || !statement) return [];
+    return [
+      {
+        id: `explicit-deny:${bucket}:${finding.subject?.index ?? ''}`,
+        cause: 'EXPLICIT_DENY',
+        risk: 'manual',
+        description: `Review Deny statement ${statement} in the policy of bucket ${bucket}: it refuses CloudFront's s3:GetObject. If the deny is not meant for CloudFront, exempt this distribution (e.g. add a condition StringNotEquals AWS:SourceArn = ${ev.distribution.ARN}, or narrow its Resource); the workflow does not change deliberate denies`,
+        calls: [],
+        diff: [],
+      },
+    ];
+  },
+};

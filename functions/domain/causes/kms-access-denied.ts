@@ -1,0 +1,134 @@
+// Cause 16: the object is SSE-KMS encrypted and the key policy does not let CloudFront (this
+// distribution) kms:Decrypt. Only an OAC-signed request can ever use a KMS key.
+import { kmsGrantStatement, mergeStatement } from '../policy/merge.ts';
+import { kmsDecryptAllowed } from '../policy/questions.ts';
+import type { Action, Evidence, KmsKeyEvidence, ObjectHead } from '../types.ts';
+import type { CauseModule } from './cause.ts';
+import {
+  ask,
+  describeIdentity,
+  oacAccessPlan,
+  originIdentity,
+  probeLine,
+  s3Refused,
+  statementName,
+} from './shared/s3-access.ts';
+
+function kmsEncrypted(head: ObjectHead): boolean {
+  return head.serverSideEncryption === 'aws:kms' || head.serverSideEncryption === 'aws:kms:dsse';
+}
+
+/** The key evidence for an object's SSEKMSKeyId, which may be a key id or an ARN. */
+export function findKey(ev: Evidence, ref: string): KmsKeyEvidence | undefined {
+  return ev.kmsKeys[ref] ?? Object.values(ev.kmsKeys).find((k) => k.arn === ref || k.keyId === ref);
+}
+
+export const kmsAccessDenied: CauseModule = {
+  id: 'KMS_ACCESS_DENIED',
+  risk: 'destructive',
+  detect({ ev, failing }) {
+    for (const [originId, reqs] of s3Refused(failing)) {
+      const origin = reqs[0]?.origin;
+      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
+      if (!origin || !bucket) continue;
+      const identity = originIdentity(ev, origin);
+      // Unsigned requests and broken OACs are other causes; an OAI can never decrypt, so it counts.
+      if (identity.kind !== 'oac' && identity.kind !== 'oai') continue;
+      for (const r of reqs) {
+        const head = r.key ? bucket.objects[r.key] : undefined;
+        if (!head?.ok || !head.value.exists || !kmsEncrypted(head.value)) continue;
+        const ref = head.value.kmsKeyId ?? '';
+        const key = ref === '' ? undefined : findKey(ev, ref);
+        const fingerprint = r.probe?.fingerprint.kind === 's3-kms-denied';
+        let keyLine: string;
+        let confidence: number;
+        if (ref === '' || (!key && /alias\/aws\/s3$/.test(ref))) {
+          keyLine = `the object uses the AWS managed key aws/s3, whose policy cannot grant CloudFront`;
+          confidence = fingerprint ? 0.9 : 0.6;
+        } else if (!key?.policy.ok) {
+          keyLine = `GetKeyPolicy ${ref}: ${key && !key.policy.ok ? `unreadable (${key.policy.code})` : 'not collected'}`;
+          // Only the fingerprint speaks for this cause.
+          if (!fingerprint) continue;
+          confidence = 0.7;
+        } else {
+          const keyPolicy = key.policy.value;
+          const d = ask(() =>
+            kmsDecryptAllowed(keyPolicy, {
+              distributionArn: ev.distribution.ARN,
+              account: ev.account,
+              keyArn: key.arn,
+            }),
+          );
+          if (identity.kind === 'oac' && d?.decision === 'Allow') continue;
+          keyLine =
+            d?.decision === 'ExplicitDeny'
+              ? `GetKeyPolicy ${key.keyId}: statement ${d.deniedBy.map(statementName).join(', ')} denies cloudfront.amazonaws.com kms:Decrypt`
+              : `GetKeyPolicy ${key.keyId}: no statement allows cloudfront.amazonaws.com kms:Decrypt with AWS:SourceArn = ${ev.distribution.ARN}`;
+          // The fingerprint shows KMS refusing now; without it another refusal comes first and hides it.
+          confidence = fingerprint ? 0.95 : 0.6;
+        }
+        return {
+          id: 'KMS_ACCESS_DENIED',
+          confidence,
+          summary: `Object ${r.key} in bucket ${bucket.name} is SSE-KMS encrypted with key ${ref || 'aws/s3'}, which CloudFront may not use to decrypt`,
+          evidence: [
+            `HeadObject s3://${bucket.name}/${r.key}: ServerSideEncryption = ${head.value.serverSideEncryption}, SSEKMSKeyId = ${ref || '(aws/s3)'}`,
+            keyLine,
+            `GetDistributionConfig: origin ${originId} reads the bucket with ${describeIdentity(identity)}`,
+            probeLine(r),
+          ],
+          subject: {
+            originId,
+            bucket: bucket.name,
+            keyRef: ref,
+            ...(key ? { keyId: key.keyId } : {}),
+            identity: identity.kind,
+          },
+        };
+      }
+    }
+    return null;
+  },
+  plan(finding, { ev }) {
+    const s = finding.subject;
+    if (!s?.bucket || !s.originId) return [];
+    const key = s.keyId ? findKey(ev, s.keyId) : undefined;
+    if (!key) {
+      return [
+        {
+          id: `kms-decrypt:${s.keyRef || s.bucket}`,
+          cause: 'KMS_ACCESS_DENIED',
+          risk: 'manual',
+          description: s.keyRef
+            ? `Add a statement to the policy of KMS key ${s.keyRef} that allows cloudfront.amazonaws.com kms:Decrypt with condition AWS:SourceArn = ${ev.distribution.ARN} (the key policy could not be read here)`
+            : `Objects of bucket ${s.bucket} are encrypted with the AWS managed key aws/s3, which CloudFront cannot use: re-encrypt them with a customer managed key whose policy allows cloudfront.amazonaws.com kms:Decrypt for ${ev.distribution.ARN}`,
+          calls: [],
+          diff: [],
+        },
+      ];
+    }
+    const statement = kmsGrantStatement({ distributionArn: ev.distribution.ARN });
+    const before = key.policy.ok ? key.policy.value : null;
+    const merged = before === null ? undefined : ask(() => mergeStatement(before, statement));
+    const actions: Action[] = [];
+    if (!merged || merged.changed) {
+      actions.push({
+        id: `kms-decrypt:${key.keyId}`,
+        cause: 'KMS_ACCESS_DENIED',
+        risk: 'destructive',
+        description: `Merge an AllowCloudFrontServicePrincipalSSE-KMS statement (kms:Decrypt, AWS:SourceArn = ${ev.distribution.ARN}) into the policy of KMS key ${key.keyId}, keeping every existing statement`,
+        calls: [
+          { service: 'kms', api: 'GetKeyPolicy', target: key.keyId },
+          { service: 'kms', api: 'PutKeyPolicy', target: key.keyId },
+        ],
+        diff: [{ path: `kms key ${key.keyId} policy`, before, after: merged?.policy ?? null }],
+        change: { type: 'merge-key-policy-statement', keyId: key.keyId, statement },
+      });
+    }
+    // An OAI cannot use KMS keys at all: the origin must sign with an OAC for the key grant to work.
+    const origin = ev.origins.find((o) => o.id === s.originId);
+    if (s.identity === 'oai' && origin)
+      actions.push(...oacAccessPlan(ev, 'KMS_ACCESS_DENIED', origin, s.bucket));
+    return actions;
+  },
+};

@@ -1,0 +1,105 @@
+// Cause 15: the object does not exist, and S3 says 403 rather than 404 because the origin's identity
+// may not s3:ListBucket. Includes an OriginPath that points the keys at the wrong prefix.
+import { objectKey, type ResolvedRequest } from '../routing.ts';
+import type { CauseModule } from './cause.ts';
+import {
+  configOrigin,
+  describeIdentity,
+  headLine,
+  identityCanList,
+  identityCanRead,
+  keyMissing,
+  originIdentity,
+  probeLine,
+  readPolicy,
+  s3Refused,
+  servedElsewhere,
+} from './shared/s3-access.ts';
+import { objectExists } from './shared/s3-origin.ts';
+
+export const objectNotFound: CauseModule = {
+  id: 'OBJECT_NOT_FOUND',
+  risk: 'manual',
+  detect({ ev, failing }) {
+    const root = ev.distribution.DistributionConfig.DefaultRootObject;
+    for (const [originId, reqs] of s3Refused(failing)) {
+      const origin = reqs[0]?.origin;
+      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
+      if (!origin || !bucket) continue;
+      // `/` without a root object is DEFAULT_ROOT_OBJECT_MISSING; an object another origin holds is
+      // BEHAVIOR_MISROUTED; an SSE-KMS refusal means the object exists.
+      const gone = reqs.filter(
+        (r): r is ResolvedRequest & { key: string } =>
+          r.key !== undefined &&
+          r.key !== '' &&
+          r.probe?.fingerprint.kind !== 's3-kms-denied' &&
+          keyMissing(bucket, r.key) &&
+          servedElsewhere(ev, r) === undefined,
+      );
+      if (gone.length === 0) continue;
+      const identity = originIdentity(ev, origin);
+      const policy = readPolicy(bucket);
+      const list = policy === undefined ? undefined : identityCanList(ev, identity, bucket.name, policy);
+      // With s3:ListBucket S3 would have answered 404: the 403 comes from somewhere else.
+      if (list?.decision === 'Allow') continue;
+      const readable = gone.every(
+        (r) =>
+          policy !== undefined &&
+          identityCanRead(ev, identity, bucket.name, policy, r.key)?.decision === 'Allow',
+      );
+      const originPath = origin.originPath;
+      const underRoot = (r: ResolvedRequest) => objectKey('', r.path, root);
+      const wrongPath = originPath !== '' && gone.every((r) => objectExists(bucket, underRoot(r)));
+      const evidence = [
+        ...gone.map((r) => headLine(bucket, r.key)),
+        list === undefined
+          ? `GetBucketPolicy ${bucket.name}: unreadable, s3:ListBucket of ${describeIdentity(identity)} unknown`
+          : `GetBucketPolicy ${bucket.name}: s3:ListBucket is ${list.decision} for ${describeIdentity(identity)}, so S3 answers 403 instead of 404`,
+        ...(wrongPath
+          ? [
+              `GetDistributionConfig: origin ${originId} OriginPath = ${originPath}`,
+              ...gone.map((r) => headLine(bucket, underRoot(r))),
+            ]
+          : []),
+        ...gone.map(probeLine),
+      ];
+      const keys = gone.map((r) => r.key);
+      return {
+        id: 'OBJECT_NOT_FOUND',
+        // Lower when access is refused as well: then the missing key is the second problem, not the first.
+        confidence: wrongPath ? 0.92 : readable ? 0.9 : 0.6,
+        summary: wrongPath
+          ? `Origin ${originId}'s OriginPath ${originPath} sends requests to keys that do not exist in bucket ${bucket.name}, while the objects exist without that prefix`
+          : `The requested objects (${keys.join(', ')}) do not exist in bucket ${bucket.name}, and S3 answers 403 because the origin identity may not list the bucket`,
+        evidence,
+        subject: {
+          originId,
+          bucket: bucket.name,
+          keys: keys.join(','),
+          ...(wrongPath ? { originPath, wrongOriginPath: 'true' } : {}),
+        },
+      };
+    }
+    return null;
+  },
+  plan(finding, { ev }) {
+    const s = finding.subject;
+    if (!s?.bucket || !s.originId) return [];
+    const index = configOrigin(ev, s.originId)?.index ?? -1;
+    const description = s.wrongOriginPath
+      ? `Origin ${s.originId} has OriginPath '${s.originPath ?? ''}', but the objects are stored without that prefix in bucket ${s.bucket}: set Origins.Items[${index}].OriginPath to '' (or upload the objects under ${s.originPath ?? ''}/)`
+      : `Upload (or restore from a previous version) the missing objects ${s.keys?.split(',').join(', ') ?? ''} in bucket ${s.bucket}, or fix the links that ask for them. Optionally allow the origin identity s3:ListBucket on arn:aws:s3:::${s.bucket} so missing keys answer 404 instead of 403`;
+    return [
+      {
+        id: `object-not-found:${s.bucket}`,
+        cause: 'OBJECT_NOT_FOUND',
+        risk: 'manual',
+        description,
+        calls: [],
+        diff: s.wrongOriginPath
+          ? [{ path: `Origins.Items[${index}].OriginPath`, before: s.originPath ?? '', after: '' }]
+          : [],
+      },
+    ];
+  },
+};

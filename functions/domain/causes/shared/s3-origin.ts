@@ -1,0 +1,43 @@
+// Facts about an S3 origin's bucket that several rules read.
+
+import type { ResolvedRequest } from '../../routing.ts';
+import type { BucketEvidence, Evidence, OriginEvidence } from '../../types.ts';
+
+export function bucketOf(ev: Evidence, origin: OriginEvidence | undefined): BucketEvidence | undefined {
+  return origin?.bucket ? ev.buckets[origin.bucket] : undefined;
+}
+
+/** The origin signs nothing: no OAC id and no OAI on it. */
+export function hasNoOriginIdentity(origin: OriginEvidence): boolean {
+  return origin.oac.ok && origin.oac.value === null && origin.oai.ok && origin.oai.value === null;
+}
+
+/** Failing requests (probe 403) that S3 itself refused, grouped by origin id. */
+export function s3DeniedByOrigin(failing: readonly ResolvedRequest[]): Map<string, ResolvedRequest[]> {
+  const out = new Map<string, ResolvedRequest[]>();
+  for (const r of failing) {
+    if (!r.origin || r.origin.kind !== 's3-rest') continue;
+    if (r.probe?.fingerprint.source !== 's3') continue;
+    const list = out.get(r.origin.id) ?? [];
+    list.push(r);
+    out.set(r.origin.id, list);
+  }
+  return out;
+}
+
+/** Bucket-level or account-level Block Public Access flag, true when either sets it. */
+export function bpaFlag(
+  ev: Evidence,
+  bucket: BucketEvidence,
+  flag: 'RestrictPublicBuckets' | 'IgnorePublicAcls' | 'BlockPublicPolicy' | 'BlockPublicAcls',
+): boolean {
+  const b = bucket.publicAccessBlock.ok ? bucket.publicAccessBlock.value?.[flag] : undefined;
+  const a = ev.accountPublicAccessBlock.ok ? ev.accountPublicAccessBlock.value?.[flag] : undefined;
+  return b === true || a === true;
+}
+
+/** True only when HeadObject answered and the key exists. */
+export function objectExists(bucket: BucketEvidence, key: string): boolean {
+  const o = bucket.objects[key];
+  return o?.ok === true && o.value.exists;
+}

@@ -1,0 +1,24 @@
+// Classification: every cause module looks at the same evidence; findings are ranked by confidence.
+
+import type { DetectContext } from './causes/cause.ts';
+import { CAUSE_MODULES } from './causes/index.ts';
+import { resolveRequests } from './routing.ts';
+import type { Diagnosis, Evidence, Finding } from './types.ts';
+
+export function detectContext(ev: Evidence): DetectContext {
+  const resolved = resolveRequests(ev);
+  const failing = resolved.filter((r) => r.probe?.status === 403);
+  return { ev, resolved, failing };
+}
+
+export function diagnose(ev: Evidence): Diagnosis {
+  const ctx = detectContext(ev);
+  const causes: Finding[] = [];
+  for (const mod of CAUSE_MODULES) {
+    const finding = mod.detect(ctx);
+    if (finding) causes.push(finding);
+  }
+  // Stable sort: equal confidence keeps catalog order, which puts root causes before symptoms.
+  causes.sort((a, b) => b.confidence - a.confidence);
+  return { reproduced: ctx.failing.length > 0 || causes.length > 0, causes };
+}

@@ -1,0 +1,123 @@
+// How CloudFront routes a request: which behavior matches, which origin serves it, which S3 key it asks for.
+import type {
+  CacheBehavior,
+  DefaultCacheBehavior,
+  DistributionConfig,
+  Origin,
+} from '@aws-sdk/client-cloudfront';
+import type { Evidence, OriginEvidence, OriginKind, ProbeResult, ViewerRequest } from './types.ts';
+
+export const DEFAULT_PATTERN = 'Default (*)';
+
+export interface MatchedBehavior {
+  /** the CacheBehavior's PathPattern, or DEFAULT_PATTERN */
+  pathPattern: string;
+  behavior: CacheBehavior | DefaultCacheBehavior;
+  /** index in CacheBehaviors.Items, -1 for the default */
+  index: number;
+}
+
+/** CloudFront path patterns: `*` any run of characters, `?` one character, case-sensitive, leading `/` optional. */
+export function pathPatternMatches(pattern: string, path: string): boolean {
+  const p = pattern.startsWith('/') ? pattern : `/${pattern}`;
+  const re = new RegExp(
+    `^${p
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('')}$`,
+  );
+  return re.test(path);
+}
+
+export function matchBehavior(config: DistributionConfig, path: string): MatchedBehavior {
+  const items = config.CacheBehaviors?.Items ?? [];
+  for (const [index, behavior] of items.entries()) {
+    if (behavior.PathPattern !== undefined && pathPatternMatches(behavior.PathPattern, path)) {
+      return { pathPattern: behavior.PathPattern, behavior, index };
+    }
+  }
+  if (!config.DefaultCacheBehavior) throw new Error('DistributionConfig has no DefaultCacheBehavior');
+  return { pathPattern: DEFAULT_PATTERN, behavior: config.DefaultCacheBehavior, index: -1 };
+}
+
+export interface OriginTarget {
+  kind: OriginKind;
+  bucket?: string;
+  region?: string;
+}
+
+/** Tells an S3 REST endpoint from a website endpoint, a distribution and any other origin. */
+export function classifyOriginDomain(domain: string): OriginTarget {
+  const d = domain.toLowerCase();
+  const website = /^(.+)\.s3-website[.-]([a-z0-9-]+)\.amazonaws\.com$/.exec(d);
+  if (website) return { kind: 's3-website', bucket: website[1], region: website[2] };
+  const regional = /^(.+)\.s3[.-]([a-z0-9-]+)\.amazonaws\.com$/.exec(d);
+  if (regional && regional[2] !== 'website')
+    return { kind: 's3-rest', bucket: regional[1], region: regional[2] };
+  const global = /^(.+)\.s3\.amazonaws\.com$/.exec(d);
+  if (global) return { kind: 's3-rest', bucket: global[1] };
+  if (d.endsWith('.cloudfront.net')) return { kind: 'cloudfront' };
+  return { kind: 'custom' };
+}
+
+export function findOrigin(config: DistributionConfig, originId: string): Origin | undefined {
+  return config.Origins?.Items?.find((o) => o.Id === originId);
+}
+
+export function requestPath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '/';
+  }
+}
+
+/** The S3 key a viewer path asks for: the default root object for `/`, the origin path prepended. */
+export function objectKey(originPath: string | undefined, path: string, defaultRootObject?: string): string {
+  let p = path;
+  if (p === '/' && defaultRootObject) p = `/${defaultRootObject.replace(/^\//, '')}`;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(p);
+  } catch {
+    decoded = p;
+  }
+  const prefix = (originPath ?? '').replace(/^\//, '').replace(/\/$/, '');
+  const key = decoded.replace(/^\//, '');
+  return prefix ? `${prefix}/${key}` : key;
+}
+
+export interface ResolvedRequest {
+  request: ViewerRequest;
+  path: string;
+  host: string;
+  matched: MatchedBehavior;
+  origin: OriginEvidence | undefined;
+  /** S3 key for S3 origins */
+  key?: string;
+  probe?: ProbeResult;
+}
+
+export function resolveRequests(ev: Evidence): ResolvedRequest[] {
+  const config = ev.distribution.DistributionConfig;
+  return ev.requests.map((request, i) => {
+    const path = requestPath(request.url);
+    let host = '';
+    try {
+      host = new URL(request.url).host.toLowerCase();
+    } catch {
+      host = '';
+    }
+    const matched = matchBehavior(config, path);
+    const origin = ev.origins.find((o) => o.id === matched.behavior.TargetOriginId);
+    const key =
+      origin && (origin.kind === 's3-rest' || origin.kind === 's3-website')
+        ? objectKey(origin.originPath, path, config.DefaultRootObject)
+        : undefined;
+    return { request, path, host, matched, origin, key, probe: ev.probes[i] };
+  });
+}
+
+export function distributionArn(ev: Evidence): string {
+  return ev.distribution.ARN;
+}

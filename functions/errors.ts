@@ -1,0 +1,41 @@
+// Errors the steps raise. Their `name` is what Step Functions matches in Retry and Catch.
+
+export class InvalidAlarmEventError extends Error {
+  override name = 'InvalidAlarmEventError';
+}
+
+export class DistributionNotFoundError extends Error {
+  override name = 'DistributionNotFoundError';
+}
+
+/** Throttling or a 5xx from AWS: the state machine retries these with backoff and jitter. */
+export class RetryableAwsError extends Error {
+  override name = 'RetryableAwsError';
+}
+
+/** AWS refused the call: retrying cannot help. */
+export class AwsAccessDeniedError extends Error {
+  override name = 'AwsAccessDeniedError';
+}
+
+/** Any other AWS error that stops a step. */
+export class AwsCallError extends Error {
+  override name = 'AwsCallError';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export class InvalidStepInputError extends Error {
+  override name = 'InvalidStepInputError';
+}
+
+export class ArtifactNotFoundError extends Error {
+  override name = 'ArtifactNotFoundError';
+}
+
+/** A change could not be applied as planned (e.g. the config moved under us in a way the edit cannot follow). */
+export class ChangeConflictError extends Error {
+  override name = 'ChangeConflictError';
+}

@@ -1,0 +1,19 @@
+// Step 4: apply the plan, a snapshot recorded before each change.
+import { executionKey } from '../../adapters/artifacts.ts';
+import { ChangeExecutor } from '../../adapters/executor.ts';
+import { invalidationPaths } from '../../domain/invalidation.ts';
+import type { Evidence, Plan } from '../../domain/types.ts';
+import { field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+
+export async function run(input: unknown, deps: StepDeps) {
+  const i = inputObject(input, 'apply');
+  const name = field(i, 'executionName', 'apply');
+  const plan = await deps.artifacts.get<Plan>(refField(i, 'planRef', 'apply'));
+  const ev = await deps.artifacts.get<Evidence>(refField(i, 'evidenceRef', 'apply'));
+  const executor = new ChangeExecutor(deps.clients, deps.artifacts, executionKey(name, 'snapshots'));
+  const result = await executor.apply(field(i, 'distributionId', 'apply'), plan.actions);
+  deps.logger.info('changes applied', { applied: result.applied.map((a) => a.actionId) });
+  return { ...result, invalidationPaths: invalidationPaths(ev.requests.map((r) => r.url)) };
+}
+
+export const handler = lambdaHandler(run);

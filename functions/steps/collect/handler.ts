@@ -1,0 +1,35 @@
+// Step 1: read the alarm, collect the evidence, store it, pass on a pointer.
+import { executionKey } from '../../adapters/artifacts.ts';
+import { collectEvidence } from '../../adapters/collector.ts';
+import { parseAlarmEvent } from '../../domain/alarm-event.ts';
+import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+
+export async function run(input: unknown, deps: StepDeps) {
+  const i = inputObject(input, 'collect');
+  const trigger = parseAlarmEvent(i.event);
+  if (trigger.ignored) {
+    deps.logger.info('alarm ignored', { reason: trigger.reason });
+    return { ignored: true, reason: trigger.reason };
+  }
+  const ev = await collectEvidence(deps.clients, deps.prober, deps.requestLog, {
+    distributionId: trigger.distributionId,
+    account: trigger.account,
+    region: trigger.region,
+  });
+  const evidenceRef = await deps.artifacts.put(
+    executionKey(field(i, 'executionName', 'collect'), 'evidence'),
+    ev,
+  );
+  deps.logger.info('evidence collected', { distributionId: ev.distribution.Id, calls: ev.calls.length });
+  return {
+    ignored: false,
+    distributionId: ev.distribution.Id,
+    alarmName: trigger.alarmName,
+    account: trigger.account,
+    evidenceRef,
+    status: ev.distribution.Status,
+    probes: ev.probes.map(({ bodyExcerpt: _b, ...p }) => p),
+  };
+}
+
+export const handler = lambdaHandler(run);

@@ -1,0 +1,131 @@
+// One Lambda function per workflow step, with the defaults every step shares.
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StepName } from './steps.ts';
+
+/** Folder under `functions/steps/` holding each step's `handler.ts`. */
+export const STEP_FOLDERS = {
+  collect: 'collect',
+  classify: 'classify',
+  plan: 'plan',
+  requestApproval: 'request-approval',
+  apply: 'apply',
+  checkDeployment: 'check-deployment',
+  invalidate: 'invalidate',
+  checkInvalidation: 'check-invalidation',
+  verify: 'verify',
+  rollback: 'rollback',
+  notify: 'notify',
+} as const satisfies Record<StepName, string>;
+
+/** Steps that send HTTPS probes to the distribution and so need longer than the default. */
+const PROBING_STEPS: ReadonlySet<StepName> = new Set<StepName>(['collect', 'verify']);
+
+/** The runtime every step targets; the local simulator runs the same code on Node.js 22. */
+export const STEP_RUNTIME = Runtime.NODEJS_22_X;
+
+/** Absolute path of a step's handler entry. */
+export function stepEntry(step: StepName): string {
+  return fileURLToPath(new URL(`../../functions/steps/${STEP_FOLDERS[step]}/handler.ts`, import.meta.url));
+}
+
+// ESM output needs `require` back for CommonJS dependencies that esbuild leaves as require calls.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cf403CreateRequire } from 'node:module'; const require = __cf403CreateRequire(import.meta.url);";
+
+export interface StepLambdaProps {
+  /** The workflow step this function runs; selects `functions/steps/<folder>/handler.ts`. */
+  readonly step: StepName;
+  /**
+   * Environment variables added to the shared ones (service name, log level, source maps).
+   * @default - only the shared variables
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Function timeout.
+   * @default Duration.seconds(60) for the probing steps (collect, verify), otherwise Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Retention of the function's log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Handler entry file.
+   * @default stepEntry(step)
+   */
+  readonly entry?: string;
+}
+
+/**
+ * A step's NodejsFunction with its own role and log group. The role starts with nothing but writes to
+ * that log group (no AWSLambdaBasicExecutionRole); callers grant each step exactly what it needs.
+ */
+export class StepLambda extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: IRole;
+  readonly logGroup: ILogGroup;
+
+  constructor(scope: Construct, id: string, props: StepLambdaProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `cf403 workflow step ${props.step}`,
+    });
+    this.logGroup.grantWrite(role);
+    this.role = role;
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry ?? stepEntry(props.step),
+      handler: 'handler',
+      description: `cf403 workflow step: ${props.step}`,
+      runtime: STEP_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? (PROBING_STEPS.has(props.step) ? Duration.seconds(60) : Duration.seconds(30)),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'cf403',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        // The runtime provides AWS SDK v3.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+  }
+}

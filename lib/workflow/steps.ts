@@ -1,0 +1,45 @@
+// The workflow's Lambda steps and the Task states that run them. Shared by the CDK definition
+// and the local runner, so a renamed state cannot silently fall out of the simulation.
+
+export const STEPS = [
+  'collect',
+  'classify',
+  'plan',
+  'requestApproval',
+  'apply',
+  'checkDeployment',
+  'invalidate',
+  'checkInvalidation',
+  'verify',
+  'rollback',
+  'notify',
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+/** Task state name → the step whose handler it invokes. */
+export const TASK_STATES = {
+  CollectEvidence: 'collect',
+  Classify: 'classify',
+  PlanFix: 'plan',
+  RequestApproval: 'requestApproval',
+  ApplyFix: 'apply',
+  CheckDeployment: 'checkDeployment',
+  InvalidateCache: 'invalidate',
+  CheckInvalidation: 'checkInvalidation',
+  VerifyFix: 'verify',
+  RollBack: 'rollback',
+  CheckRollbackDeployment: 'checkDeployment',
+  RollBackAfterFailure: 'rollback',
+  NotifyOutcome: 'notify',
+  NotifyFailure: 'notify',
+} as const satisfies Record<string, StepName>;
+export type TaskStateName = keyof typeof TASK_STATES;
+
+/** Errors a step raises that are worth retrying (throttling, 5xx); matched by the state machine's Retry. */
+export const RETRYABLE_STEP_ERRORS = ['RetryableAwsError'] as const;
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;

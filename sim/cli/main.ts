@@ -1,0 +1,76 @@
+// The cf403 command line.
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { type Decision, simulate } from '../runner/simulate.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { ScenarioError } from '../scenario/validate.ts';
+import { timeline } from './timeline.ts';
+
+const DEMO_SCENARIO = fileURLToPath(new URL('../demo/origin-access-missing.json', import.meta.url));
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+async function decisionFor(opts: { approve?: boolean; reject?: boolean }): Promise<Decision> {
+  if (opts.approve && opts.reject) throw new UsageError('--approve and --reject cannot be used together');
+  if (opts.approve) return 'approve';
+  if (opts.reject) return 'reject';
+  if (!process.stdin.isTTY) return 'reject';
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question('Approve the planned changes if one is needed? [y/N] ');
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim()) ? 'approve' : 'reject';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('cf403')
+    .description('Repairs CloudFront 403 outages; runs the remediation workflow on a simulated account')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  let code = 0;
+
+  program
+    .command('simulate')
+    .description('run the synthesized state machine locally on a scenario')
+    .argument(
+      '[scenario]',
+      'scenario JSON file (default: the embedded demo, a site whose origin lost its OAC)',
+    )
+    .option('--approve', 'approve the manual-approval step')
+    .option('--reject', 'reject the manual-approval step')
+    .option('--timeout', 'let the approval time out')
+    .option('--json', 'print the JSON report only')
+    .option('--log-level <level>', 'handler log level (to stderr)', 'SILENT')
+    .action(
+      async (
+        file: string | undefined,
+        opts: { approve?: boolean; reject?: boolean; timeout?: boolean; json?: boolean; logLevel: string },
+      ) => {
+        const scenario = loadScenario(file ?? DEMO_SCENARIO);
+        const decision = opts.timeout ? 'timeout' : await decisionFor(opts);
+        const report = await simulate(scenario, { decision, logLevel: opts.logLevel.toUpperCase() });
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${timeline(report, scenario.description)}\n`,
+        );
+      },
+    );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      code = err.exitCode === 0 ? 0 : 2;
+    } else if (err instanceof ScenarioError || err instanceof UsageError) {
+      process.stderr.write(`cf403: ${err.message}\n`);
+      code = 2;
+    } else {
+      process.stderr.write(
+        `cf403: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      code = 1;
+    }
+  }
+  return code;
+}

@@ -1,0 +1,76 @@
+// The report as a timeline a person can follow: seen → diagnosis → plan → approval → change → verification.
+import { describeProbe } from '../../functions/domain/fingerprint.ts';
+import type { Report } from '../runner/simulate.ts';
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+const bold = (s: string) => paint(1, s);
+const OUTCOME_COLOR: Record<string, number> = {
+  REMEDIATED: 32,
+  NO_ACTION_NEEDED: 32,
+  ESCALATED: 33,
+  REJECTED: 33,
+  ROLLED_BACK: 35,
+  FAILED: 31,
+};
+
+function duration(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m > 0 ? `${m} min ${s} s` : `${s} s`;
+}
+
+export function timeline(report: Report, description: string): string {
+  const out: string[] = [];
+  const head = (label: string, text = '') => out.push(`${bold(label.padEnd(10))} ${text}`);
+  const line = (text: string) => out.push(`${' '.repeat(11)}${text}`);
+  out.push(bold(`cf403 · ${report.scenario}`), description, '');
+  head('ALARM', '4xxErrorRate alarm on the distribution → remediation workflow started');
+  head('SEEN', `${report.probes.before.length} failing request(s) replayed by the probe:`);
+  for (const p of report.probes.before) line(`${describeProbe({ ...p })}  (X-Cache: ${p.xCache ?? '-'})`);
+  if (report.causes.length === 0) {
+    head(
+      'DIAGNOSIS',
+      report.outcome === 'NO_ACTION_NEEDED'
+        ? 'no 403 reproduces: nothing to fix'
+        : 'no known cause explains the 403s',
+    );
+  } else {
+    head('DIAGNOSIS');
+    report.causes.forEach((c, i) => {
+      line(`${i + 1}. ${bold(c.id)} (${Math.round(c.confidence * 100)}%) ${c.summary}`);
+      for (const e of c.evidence.slice(0, 6)) line(`     · ${e}`);
+    });
+  }
+  if (report.actions.length > 0) {
+    head('PLAN', report.approval.required ? '(destructive: needs approval)' : '');
+    for (const a of report.actions) line(`- [${a.risk}] ${a.description}`);
+  }
+  if (report.approval.required) {
+    head(
+      'APPROVAL',
+      `${report.approval.decision}${report.approval.approver ? ` by ${report.approval.approver}` : ''}`,
+    );
+  }
+  const applied = report.actions.filter((a) => a.applied);
+  if (applied.length > 0) {
+    head('CHANGE');
+    for (const a of applied) line(`✓ ${a.description}`);
+    head('DEPLOY', 'waited for Deployed, invalidated the failing paths');
+  }
+  if (report.probes.after.length > 0) {
+    head('VERIFY');
+    for (const p of report.probes.after) line(describeProbe({ ...p }));
+  }
+  if (report.rollback?.restored.length) {
+    head('ROLLBACK');
+    for (const r of report.rollback.restored) line(`↺ ${r}`);
+  }
+  if (report.error) head('ERROR', `${report.error.error}: ${report.error.cause}`);
+  out.push('');
+  head(
+    'OUTCOME',
+    `${paint(OUTCOME_COLOR[report.outcome] ?? 0, bold(report.outcome))}  (simulated ${duration(report.simulatedSeconds)}, ${report.awsCalls} AWS calls, ${report.states.length} states)`,
+  );
+  return out.join('\n');
+}

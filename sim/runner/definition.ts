@@ -1,0 +1,108 @@
+// The state machine exactly as the CDK app synthesizes it, resolved to plain ASL for the local run.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Asl = {
+  StartAt: string;
+  States: Record<string, Record<string, unknown>>;
+  [k: string]: unknown;
+};
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+/** Resolves `Fn::Join` / `Fn::GetAtt` / `Ref` in a DefinitionString with stand-in values. */
+export function resolveDefinitionString(
+  value: unknown,
+  account = '111122223333',
+  region = 'us-east-1',
+): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    if (typeof v !== 'object' || v === null)
+      throw new TemplateError(`unexpected DefinitionString part ${JSON.stringify(v)}`);
+    const o = v as Record<string, unknown>;
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(sep);
+    }
+    if ('Fn::GetAtt' in o) {
+      const [logicalId] = o['Fn::GetAtt'] as [string, string];
+      return `arn:aws:lambda:${region}:${account}:function:${logicalId}`;
+    }
+    if ('Ref' in o) {
+      const ref = o.Ref as string;
+      if (ref === 'AWS::Partition') return 'aws';
+      if (ref === 'AWS::Region') return region;
+      if (ref === 'AWS::AccountId') return account;
+      if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+      return ref;
+    }
+    throw new TemplateError(`unsupported intrinsic in DefinitionString: ${Object.keys(o).join(',')}`);
+  };
+  return render(value);
+}
+
+export function definitionFromTemplate(template: {
+  Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}): Asl {
+  const machines = Object.values(template.Resources ?? {}).filter(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (machines.length !== 1)
+    throw new TemplateError(`expected one state machine in the template, found ${machines.length}`);
+  const ds = machines[0]?.Properties?.DefinitionString;
+  return JSON.parse(resolveDefinitionString(ds)) as Asl;
+}
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
+    else if (p.endsWith('.ts') || p.endsWith('.json')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Hash of everything that shapes the template, so a cached synthesis is never stale. */
+function sourceHash(): string {
+  const h = createHash('sha256');
+  for (const f of [
+    ...sourceFiles(join(ROOT, 'lib')),
+    join(ROOT, 'cdk.json'),
+    join(ROOT, 'package-lock.json'),
+  ]) {
+    h.update(relative(ROOT, f));
+    h.update(readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Synthesizes the app (no bundling) and returns its state machine; cached per source hash. */
+export async function synthesizedDefinition(): Promise<Asl> {
+  const cacheDir = join(ROOT, 'node_modules', '.cache', 'cf403');
+  const cacheFile = join(cacheDir, `definition-${sourceHash()}.json`);
+  try {
+    return JSON.parse(readFileSync(cacheFile, 'utf-8')) as Asl;
+  } catch {
+    // not cached yet
+  }
+  const { buildApp } = await import('../../lib/app.ts');
+  const outdir = join(tmpdir(), `cf403-synth-${process.pid}-${Date.now()}`);
+  const { app, stack } = buildApp({ bundle: false, outdir });
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as Parameters<
+    typeof definitionFromTemplate
+  >[0];
+  const asl = definitionFromTemplate(template);
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(cacheFile, JSON.stringify(asl));
+  return asl;
+}

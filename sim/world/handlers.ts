@@ -1,0 +1,13 @@
+// A handler answers one SDK command from the world: input as the command's input type, output as its output
+// type without $metadata (the world adds that).
+
+export type Handler = (input: object) => object | Promise<object>;
+export type Handlers = Record<string, Handler>;
+
+/** Types a handler by the SDK's own input/output shapes; the SDK typed the input at the call site. */
+export function handler<I extends object, O extends object>(fn: (input: I) => O | Promise<O>): Handler {
+  return (input) => fn(input as I);
+}
+
+/** Output shape of a command, as a handler returns it. */
+export type Out<T> = Omit<T, '$metadata'>;

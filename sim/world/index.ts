@@ -1,0 +1,17 @@
+export { faultError, type ServiceName, serviceError } from './errors.ts';
+export { hashSeed, IdGenerator } from './ids.ts';
+export * from './managed-policies.ts';
+export { isPublicPolicy, isPublicStatement } from './policy.ts';
+export { findQuantityMismatch, type QuantityMismatch } from './quantities.ts';
+export { canonicalUserId } from './s3.ts';
+export {
+  DEFAULT_DEPLOYMENT_SECONDS,
+  DEFAULT_INVALIDATION_SECONDS,
+  DEFAULT_PROBE,
+  type TaskSignal,
+  WORLD_START_MS,
+  World,
+  type WorldCall,
+  type WorldNotification,
+  type WorldOptions,
+} from './world.ts';

@@ -1,0 +1,394 @@
+// The simulated AWS account: scenario state, a simulated clock, and SDK v3 clients answered from memory.
+import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
+import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type { EdgeView } from '../edge/types.ts';
+import type { Scenario, ScenarioDistribution, Simulation } from '../scenario/types.ts';
+import { cloudFrontHandlers } from './cloudfront.ts';
+import { faultError, type ServiceName } from './errors.ts';
+import type { Handlers } from './handlers.ts';
+import { hashSeed, IdGenerator } from './ids.ts';
+import { kmsHandlers } from './kms.ts';
+import { sfnHandlers, snsHandlers } from './messaging.ts';
+import { s3ControlHandlers } from './s3control.ts';
+import { s3Handlers } from './s3.ts';
+import type { DistributionState, StoredObject, WorldState } from './state.ts';
+import { wafv2Handlers } from './wafv2.ts';
+
+/** The simulated clock starts here, so runs are reproducible. */
+export const WORLD_START_MS = Date.UTC(2026, 10, 28, 0, 0, 0);
+export const DEFAULT_DEPLOYMENT_SECONDS = 300;
+export const DEFAULT_INVALIDATION_SECONDS = 60;
+export const DEFAULT_PROBE = { country: 'US', clientIp: '192.0.2.10' } as const;
+
+const MIDDLEWARE_NAME = 'cf403World';
+
+const CLIENT_SERVICES: Record<string, ServiceName> = {
+  CloudFrontClient: 'cloudfront',
+  S3Client: 's3',
+  S3ControlClient: 's3control',
+  KMSClient: 'kms',
+  WAFV2Client: 'wafv2',
+  SNSClient: 'sns',
+  SFNClient: 'sfn',
+};
+
+/** Success codes other than 200, as the real APIs answer. */
+const SUCCESS_STATUS: Record<string, number> = {
+  'cloudfront:CreateOriginAccessControl': 201,
+  'cloudfront:CreateInvalidation': 201,
+  'cloudfront:DeleteOriginAccessControl': 204,
+  's3:PutBucketPolicy': 204,
+  's3:DeleteBucketPolicy': 204,
+  's3:DeleteBucketOwnershipControls': 204,
+};
+
+export interface WorldCall {
+  service: string;
+  api: string;
+  ok: boolean;
+  /** error name when the call failed */
+  error?: string;
+  /** simulated epoch ms */
+  at: number;
+}
+
+export interface WorldNotification {
+  topicArn: string;
+  subject?: string;
+  message: string;
+}
+
+export interface TaskSignal {
+  kind: 'success' | 'failure';
+  taskToken: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  at: number;
+}
+
+export interface WorldOptions {
+  /** seed of the id generator; defaults to a hash of the scenario name */
+  seed?: number;
+}
+
+export class World implements EdgeView {
+  readonly name: string;
+  readonly description: string;
+  readonly account: string;
+  readonly region: string;
+  readonly calls: WorldCall[] = [];
+  readonly notifications: WorldNotification[] = [];
+  readonly taskSignals: TaskSignal[] = [];
+  readonly ids: IdGenerator;
+  /** internal state, for the service handlers and the edge model; treat as read-only outside sim/world */
+  readonly state: WorldState;
+
+  private clockMs = WORLD_START_MS;
+  private readonly initial: Scenario;
+  private readonly handlers: Record<ServiceName, Handlers>;
+
+  constructor(scenario: Scenario, options: WorldOptions = {}) {
+    // the world owns its copy: callers' scenario objects are never changed
+    this.initial = structuredClone(scenario);
+    const sc = this.initial;
+    this.name = sc.name;
+    this.description = sc.description;
+    this.account = sc.account;
+    this.region = sc.region;
+    this.ids = new IdGenerator(options.seed ?? hashSeed(sc.name));
+    this.state = this.initialState(sc);
+    this.handlers = {
+      cloudfront: cloudFrontHandlers(this),
+      s3: s3Handlers(this),
+      s3control: s3ControlHandlers(this),
+      kms: kmsHandlers(this),
+      wafv2: wafv2Handlers(this),
+      sns: snsHandlers(this),
+      sfn: sfnHandlers(this),
+    };
+  }
+
+  private initialState(sc: Scenario): WorldState {
+    const deployMs = this.deploymentSeconds * 1000;
+    const distributions = new Map<string, DistributionState>();
+    for (const d of sc.cloudfront.distributions) {
+      const inProgress = d.Status === 'InProgress';
+      const deployAt =
+        d.DeployedAt !== undefined && d.DeployedAt * 1000 > WORLD_START_MS
+          ? d.DeployedAt * 1000
+          : WORLD_START_MS + deployMs;
+      distributions.set(d.Id, {
+        Id: d.Id,
+        ARN: d.ARN,
+        DomainName: d.DomainName,
+        ETag: d.ETag,
+        status: d.Status,
+        config: structuredClone(d.DistributionConfig),
+        deployedConfig: structuredClone(d.DistributionConfig),
+        deployAt: inProgress ? deployAt : undefined,
+        staleEdge: inProgress,
+        lastModified: WORLD_START_MS,
+        invalidations: [],
+      });
+    }
+    const etag = () => this.ids.alnum('E', 12);
+    const cf = sc.cloudfront;
+    return {
+      distributions,
+      oacs: new Map(
+        (cf.originAccessControls ?? []).map((o) => [
+          o.Id,
+          { Id: o.Id, ETag: o.ETag ?? etag(), config: o.OriginAccessControlConfig },
+        ]),
+      ),
+      oais: new Map((cf.originAccessIdentities ?? []).map((o) => [o.Id, { ...o, ETag: etag() }])),
+      keyGroups: new Map((cf.keyGroups ?? []).map((k) => [k.Id, { ...k, ETag: etag() }])),
+      functions: new Map((cf.functions ?? []).map((f) => [f.Name, { ...f, ETag: etag() }])),
+      originRequestPolicies: new Map(
+        (cf.originRequestPolicies ?? []).map((p) => [p.Id, { ...p, ETag: etag() }]),
+      ),
+      accountPublicAccessBlock: sc.s3.accountPublicAccessBlock ?? null,
+      buckets: new Map(sc.s3.buckets.map((b) => [b.Name, b])),
+      systemBuckets: new Map(),
+      kmsKeys: sc.kms?.keys ?? [],
+      webAcls: sc.wafv2?.webAcls ?? [],
+      ipSets: sc.wafv2?.ipSets ?? [],
+      sampledRequests: sc.wafv2?.sampledRequests ?? [],
+      faults: (sc.simulation?.faults ?? []).map((f) => ({ ...f, remaining: f.times })),
+    };
+  }
+
+  // ---- clock ----
+
+  /** simulated epoch ms */
+  now(): number {
+    return this.clockMs;
+  }
+
+  advance(seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds < 0)
+      throw new RangeError(`advance: expected seconds >= 0, got ${seconds}`);
+    this.clockMs += Math.round(seconds * 1000);
+    this.settle();
+  }
+
+  get simulation(): Simulation {
+    return structuredClone(this.initial.simulation ?? {});
+  }
+
+  get deploymentSeconds(): number {
+    return this.initial.simulation?.deploymentSeconds ?? DEFAULT_DEPLOYMENT_SECONDS;
+  }
+
+  get invalidationSeconds(): number {
+    return this.initial.simulation?.invalidationSeconds ?? DEFAULT_INVALIDATION_SECONDS;
+  }
+
+  get probe(): { country: string; clientIp: string } {
+    return { ...(this.initial.simulation?.probe ?? DEFAULT_PROBE) };
+  }
+
+  /** Completes deployments whose time has come; every read goes through here (lazy evaluation). */
+  settle(): void {
+    for (const d of this.state.distributions.values()) {
+      if (d.status === 'InProgress' && d.deployAt !== undefined && d.deployAt <= this.clockMs) {
+        d.status = 'Deployed';
+        d.deployedConfig = structuredClone(d.config);
+        d.deployAt = undefined;
+        d.staleEdge = false;
+      }
+    }
+  }
+
+  // ---- reads for the edge model and tests (deep copies) ----
+
+  private distributionState(distId: string): DistributionState {
+    this.settle();
+    const d = this.state.distributions.get(distId);
+    if (!d) throw new Error(`World: no distribution ${distId}`);
+    return d;
+  }
+
+  distributionIds(): string[] {
+    return [...this.state.distributions.keys()];
+  }
+
+  /** The distribution as the API shows it now (current config, status as of now). */
+  distribution(distId: string): ScenarioDistribution {
+    const d = this.distributionState(distId);
+    return {
+      Id: d.Id,
+      ARN: d.ARN,
+      DomainName: d.DomainName,
+      Status: d.status,
+      ETag: d.ETag,
+      DistributionConfig: structuredClone(d.config),
+    };
+  }
+
+  /** The config the edge serves: the last one whose deployment completed. */
+  deployedConfig(distId: string): DistributionConfig {
+    return structuredClone(this.distributionState(distId).deployedConfig);
+  }
+
+  /** True while a distribution that was InProgress in the scenario has not finished deploying. */
+  staleEdge(distId: string): boolean {
+    return this.distributionState(distId).staleEdge;
+  }
+
+  accountPublicAccessBlock(): PublicAccessBlockConfiguration | null {
+    return structuredClone(this.state.accountPublicAccessBlock);
+  }
+
+  /** The current account state in the scenario format (a fresh copy on every read), for the edge model. */
+  get scenario(): Scenario {
+    return this.toScenario();
+  }
+
+  /** The world's current state in the scenario format (without `expect`), ready to be simulated again. */
+  toScenario(): Scenario {
+    this.settle();
+    const sc = this.initial;
+    const st = this.state;
+    const distributions: ScenarioDistribution[] = [...st.distributions.values()].map((d) => {
+      const out: ScenarioDistribution = {
+        Id: d.Id,
+        ARN: d.ARN,
+        DomainName: d.DomainName,
+        Status: d.status,
+        ETag: d.ETag,
+        DistributionConfig: d.config,
+      };
+      // remaining deployment time, counted from the start of a fresh world
+      if (d.status === 'InProgress' && d.deployAt !== undefined) {
+        out.DeployedAt = (WORLD_START_MS + (d.deployAt - this.clockMs)) / 1000;
+      }
+      return out;
+    });
+    const cloudfront: Scenario['cloudfront'] = { distributions };
+    const cf = sc.cloudfront;
+    if (cf.originAccessControls !== undefined || st.oacs.size > 0) {
+      cloudfront.originAccessControls = [...st.oacs.values()].map((o) => ({
+        Id: o.Id,
+        OriginAccessControlConfig: o.config,
+        ETag: o.ETag,
+      }));
+    }
+    if (cf.originAccessIdentities !== undefined) {
+      cloudfront.originAccessIdentities = [...st.oais.values()].map(({ ETag: _e, ...o }) => o);
+    }
+    if (cf.keyGroups !== undefined)
+      cloudfront.keyGroups = [...st.keyGroups.values()].map(({ ETag: _e, ...k }) => k);
+    if (cf.functions !== undefined)
+      cloudfront.functions = [...st.functions.values()].map(({ ETag: _e, ...f }) => f);
+    if (cf.originRequestPolicies !== undefined) {
+      cloudfront.originRequestPolicies = [...st.originRequestPolicies.values()].map(
+        ({ ETag: _e, ...p }) => p,
+      );
+    }
+    const out: Scenario = {
+      name: sc.name,
+      description: sc.description,
+      account: sc.account,
+      region: sc.region,
+      cloudfront,
+      s3: { buckets: [...st.buckets.values()] },
+      requests: sc.requests,
+    };
+    if (sc.s3.accountPublicAccessBlock !== undefined || st.accountPublicAccessBlock !== null) {
+      out.s3 = { accountPublicAccessBlock: st.accountPublicAccessBlock, buckets: out.s3.buckets };
+    }
+    if (sc.kms) out.kms = { keys: st.kmsKeys };
+    if (sc.wafv2) out.wafv2 = { webAcls: st.webAcls, ipSets: st.ipSets, sampledRequests: st.sampledRequests };
+    if (sc.alarmEvent) out.alarmEvent = sc.alarmEvent;
+    if (sc.simulation) {
+      const simulation: Simulation = { ...sc.simulation };
+      // faults already spent do not fire again
+      const faults = st.faults
+        .filter((f) => f.remaining > 0)
+        .map((f) => ({ api: f.api, error: f.error, times: f.remaining }));
+      if (sc.simulation.faults) simulation.faults = faults;
+      out.simulation = simulation;
+    }
+    return structuredClone(out);
+  }
+
+  // ---- system buckets (the workflow's own artifacts) ----
+
+  /** A bucket for the workflow's own artifacts: stored apart from the scenario, never in toScenario(). */
+  addSystemBucket(name: string): void {
+    if (this.state.buckets.has(name)) throw new Error(`World: ${name} is a scenario bucket`);
+    if (!this.state.systemBuckets.has(name)) this.state.systemBuckets.set(name, new Map());
+  }
+
+  /** Text of an object in a system bucket, or undefined. */
+  systemObject(bucket: string, key: string): string | undefined {
+    const obj: StoredObject | undefined = this.state.systemBuckets.get(bucket)?.get(key);
+    return obj ? new TextDecoder().decode(obj.body) : undefined;
+  }
+
+  systemObjectKeys(bucket: string): string[] {
+    return [...(this.state.systemBuckets.get(bucket)?.keys() ?? [])];
+  }
+
+  // ---- answering calls ----
+
+  /**
+   * Answers one SDK call: waits `apiLatencyMs`, fires a pending fault, else runs the handler. Records the call.
+   * `api` is the command name without `Command`.
+   */
+  async call(service: ServiceName, api: string, input: object): Promise<object & MetadataBearer> {
+    const latency = this.initial.simulation?.apiLatencyMs ?? 0;
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    const requestId = this.ids.uuid();
+    try {
+      const fault = this.state.faults.find((f) => f.api === api && f.remaining > 0);
+      if (fault) {
+        fault.remaining--;
+        throw faultError(service, fault.error, requestId);
+      }
+      const handle = this.handlers[service][api];
+      if (!handle) throw new Error(`World: no simulated ${service} command ${api}Command`);
+      this.settle();
+      const output = await handle(input);
+      this.settle();
+      this.calls.push({ service, api, ok: true, at: this.clockMs });
+      return {
+        ...output,
+        $metadata: {
+          httpStatusCode: SUCCESS_STATUS[`${service}:${api}`] ?? 200,
+          requestId,
+          attempts: 1,
+          totalRetryDelay: 0,
+        },
+      };
+    } catch (error) {
+      const name = error instanceof Error ? error.name : 'Error';
+      this.calls.push({ service, api, ok: false, error: name, at: this.clockMs });
+      throw error;
+    }
+  }
+
+  /**
+   * Answers every command of an AWS SDK v3 client from this world: a middleware at `initialize` that never
+   * calls the network (no serialization, signing or retries). Attaching again replaces the previous world.
+   */
+  attach<C extends { middlewareStack: unknown }>(client: C): C {
+    const stack = client.middlewareStack as MiddlewareStack<object, MetadataBearer>;
+    stack.remove(MIDDLEWARE_NAME);
+    stack.add(
+      (_next, context) => async (args) => {
+        const clientName = context.clientName ?? '';
+        const service = CLIENT_SERVICES[clientName];
+        const commandName = context.commandName ?? '';
+        if (!service) throw new Error(`World: no simulated service for ${clientName || 'an unnamed client'}`);
+        const output = await this.call(service, commandName.replace(/Command$/, ''), args.input);
+        return { output, response: {} };
+      },
+      { step: 'initialize', priority: 'high', name: MIDDLEWARE_NAME },
+    );
+    return client;
+  }
+}

@@ -1,0 +1,236 @@
+import {
+  CloudFrontClient,
+  CreateOriginAccessControlCommand,
+  DeleteOriginAccessControlCommand,
+  type DistributionConfig,
+  GetDistributionConfigCommand,
+  GetOriginAccessControlCommand,
+  ListOriginAccessControlsCommand,
+  PreconditionFailed,
+  UpdateDistributionCommand,
+} from '@aws-sdk/client-cloudfront';
+import { KMSClient } from '@aws-sdk/client-kms';
+import {
+  DeleteBucketPolicyCommand,
+  GetBucketPolicyCommand,
+  PutBucketPolicyCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ArtifactRef, ArtifactStore } from '../../../functions/adapters/artifacts.ts';
+import { ChangeExecutor } from '../../../functions/adapters/executor.ts';
+import type { Action } from '../../../functions/domain/types.ts';
+import { RetryableAwsError } from '../../../functions/errors.ts';
+
+class MemoryStore implements ArtifactStore {
+  readonly items = new Map<string, string>();
+  async put(key: string, data: unknown): Promise<ArtifactRef> {
+    this.items.set(key, JSON.stringify(data));
+    return { bucket: 'mem', key };
+  }
+  async get<T>(ref: ArtifactRef): Promise<T> {
+    const v = this.items.get(ref.key);
+    if (v === undefined) throw new Error('missing');
+    return JSON.parse(v) as T;
+  }
+  async find<T>(key: string): Promise<T | undefined> {
+    const v = this.items.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+}
+
+const baseConfig = (comment: string): DistributionConfig =>
+  ({
+    CallerReference: 'r',
+    Comment: comment,
+    Enabled: true,
+    Origins: {
+      Quantity: 1,
+      Items: [
+        {
+          Id: 's3',
+          DomainName: 'site.s3.us-east-1.amazonaws.com',
+          OriginAccessControlId: '',
+          S3OriginConfig: { OriginAccessIdentity: '' },
+        },
+      ],
+    },
+    DefaultCacheBehavior: { TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https' },
+  }) as unknown as DistributionConfig;
+
+const POLICY =
+  '{ "Version":"2012-10-17",\n "Statement":[ {"Sid":"Keep","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/x"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::site/*"} ] }';
+
+const actions: Action[] = [
+  {
+    id: 'attach-oac:s3',
+    cause: 'ORIGIN_ACCESS_MISSING',
+    risk: 'destructive',
+    description: 'attach',
+    calls: [],
+    diff: [],
+    change: { type: 'update-distribution', edits: [{ op: 'attach-oac', originId: 's3', oacRef: 'created' }] },
+  },
+  {
+    id: 'create-oac:s3',
+    cause: 'ORIGIN_ACCESS_MISSING',
+    risk: 'destructive',
+    description: 'create',
+    calls: [],
+    diff: [],
+    change: { type: 'create-or-reuse-oac', originId: 's3', bucket: 'site', oacName: 'site-oac' },
+  },
+  {
+    id: 'grant-cloudfront:site',
+    cause: 'ORIGIN_ACCESS_MISSING',
+    risk: 'destructive',
+    description: 'grant',
+    calls: [],
+    diff: [],
+    change: {
+      type: 'merge-bucket-policy-statement',
+      bucket: 'site',
+      statement: {
+        Sid: 'AllowCloudFrontServicePrincipal',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::site/*',
+        Condition: { StringEquals: { 'AWS:SourceArn': 'arn:aws:cloudfront::111122223333:distribution/E1' } },
+      },
+    },
+  },
+];
+
+function setup() {
+  const clients = {
+    cloudfront: new CloudFrontClient({ region: 'us-east-1' }),
+    s3: new S3Client({ region: 'us-east-1' }),
+    s3control: new S3ControlClient({ region: 'us-east-1' }),
+    kms: new KMSClient({ region: 'us-east-1' }),
+    wafv2: new WAFV2Client({ region: 'us-east-1' }),
+    sns: new SNSClient({ region: 'us-east-1' }),
+    sfn: new SFNClient({ region: 'us-east-1' }),
+  };
+  return { clients, cf: mockClient(clients.cloudfront), s3: mockClient(clients.s3) };
+}
+
+describe('ChangeExecutor', () => {
+  let restore: (() => void)[] = [];
+  afterEach(() => {
+    for (const r of restore) r();
+    restore = [];
+  });
+
+  it('grants first, creates the OAC, and on PreconditionFailed re-applies the edit to the newer config', async () => {
+    const { clients, cf, s3 } = setup();
+    restore = [() => cf.restore(), () => s3.restore()];
+    const store = new MemoryStore();
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: POLICY });
+    s3.on(PutBucketPolicyCommand).resolves({});
+    cf.on(ListOriginAccessControlsCommand).resolves({
+      OriginAccessControlList: { Quantity: 0, MaxItems: 100, IsTruncated: false, Marker: '' },
+    });
+    cf.on(CreateOriginAccessControlCommand).resolves({
+      OriginAccessControl: { Id: 'ENEWOAC', OriginAccessControlConfig: undefined },
+    });
+    cf.on(GetDistributionConfigCommand)
+      .resolvesOnce({ ETag: 'A', DistributionConfig: baseConfig('old') })
+      .resolves({ ETag: 'B', DistributionConfig: baseConfig('someone else changed this') });
+    cf.on(UpdateDistributionCommand, { IfMatch: 'A' }).rejects(
+      new PreconditionFailed({ message: 'stale', $metadata: {} }),
+    );
+    cf.on(UpdateDistributionCommand, { IfMatch: 'B' }).resolves({ ETag: 'C' });
+
+    const result = await new ChangeExecutor(clients, store, 'snap').apply('E1', actions);
+
+    const put = s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy ?? '';
+    expect(put.startsWith(POLICY.slice(0, POLICY.lastIndexOf(']')).trimEnd())).toBe(true);
+    expect(put).toContain('AllowCloudFrontServicePrincipal');
+    const updates = cf.commandCalls(UpdateDistributionCommand);
+    expect(updates).toHaveLength(2);
+    const sent = updates[1]?.args[0].input.DistributionConfig;
+    expect(sent?.Comment).toBe('someone else changed this');
+    expect(sent?.Origins?.Items?.[0]?.OriginAccessControlId).toBe('ENEWOAC');
+    expect(result).toMatchObject({ distributionChanged: true, waitForDeployment: true });
+    expect(result.applied.map((a) => a.actionId)).toEqual([
+      'grant-cloudfront:site',
+      'create-oac:s3',
+      'attach-oac:s3',
+    ]);
+    // The bucket policy is snapshot before it changes, then the OAC, then the config.
+    const saved = await store.find<{ snapshots: { kind: string }[] }>('snap');
+    expect(saved?.snapshots.map((s) => s.kind)).toEqual([
+      'bucket-policy',
+      'created-oac',
+      'distribution-config',
+    ]);
+  });
+
+  it('rolls back exactly: config with a fresh ETag, OAC deleted, policy text restored; twice is harmless', async () => {
+    const { clients, cf, s3 } = setup();
+    restore = [() => cf.restore(), () => s3.restore()];
+    const store = new MemoryStore();
+    await store.put('snap', {
+      rolledBack: false,
+      snapshots: [
+        { kind: 'bucket-policy', bucket: 'site', policy: POLICY },
+        { kind: 'created-oac', oacId: 'ENEWOAC' },
+        { kind: 'distribution-config', distributionId: 'E1', config: baseConfig('original') },
+      ],
+    });
+    cf.on(GetDistributionConfigCommand).resolves({
+      ETag: 'FRESH',
+      DistributionConfig: baseConfig('changed'),
+    });
+    cf.on(UpdateDistributionCommand).resolves({ ETag: 'NEXT' });
+    cf.on(GetOriginAccessControlCommand).resolves({ ETag: 'OACETAG' });
+    cf.on(DeleteOriginAccessControlCommand).resolves({});
+    s3.on(PutBucketPolicyCommand).resolves({});
+    const ex = new ChangeExecutor(clients, store, 'snap');
+    const r = await ex.rollback();
+    expect(r.distributionChanged).toBe(true);
+    expect(cf.commandCalls(UpdateDistributionCommand)[0]?.args[0].input).toMatchObject({
+      IfMatch: 'FRESH',
+      DistributionConfig: { Comment: 'original' },
+    });
+    expect(cf.commandCalls(DeleteOriginAccessControlCommand)[0]?.args[0].input).toEqual({
+      Id: 'ENEWOAC',
+      IfMatch: 'OACETAG',
+    });
+    expect(s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy).toBe(POLICY);
+    expect((await ex.rollback()).restored).toEqual([]);
+    expect(cf.commandCalls(UpdateDistributionCommand)).toHaveLength(1);
+  });
+
+  it('deletes a policy that did not exist before, and surfaces throttling as retryable', async () => {
+    const { clients, cf, s3 } = setup();
+    restore = [() => cf.restore(), () => s3.restore()];
+    const store = new MemoryStore();
+    await store.put('snap', {
+      rolledBack: false,
+      snapshots: [{ kind: 'bucket-policy', bucket: 'site', policy: null }],
+    });
+    s3.on(DeleteBucketPolicyCommand).resolves({});
+    await new ChangeExecutor(clients, store, 'snap').rollback();
+    expect(s3.commandCalls(DeleteBucketPolicyCommand)).toHaveLength(1);
+
+    s3.on(GetBucketPolicyCommand).rejects(
+      new S3ServiceException({
+        name: 'SlowDown',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+        message: 'slow',
+      }),
+    );
+    await expect(new ChangeExecutor(clients, new MemoryStore(), 's2').apply('E1', actions)).rejects.toThrow(
+      RetryableAwsError,
+    );
+  });
+});
