@@ -207,7 +207,7 @@ const COLLECT_GRANTS: readonly StepGrant[] = [
     resources: [ORIGIN_BUCKETS],
     sameAccountBuckets: true,
   },
-  { actions: ['s3:GetObject'], resources: [ORIGIN_OBJECTS], sameAccountBuckets: true },
+  { actions: ['s3:GetObject', 's3:GetObjectAcl'], resources: [ORIGIN_OBJECTS], sameAccountBuckets: true },
   noResourceLevel(['s3:GetAccountPublicAccessBlock']),
   { actions: ['kms:GetKeyPolicy', 'kms:DescribeKey'], resources: [ORIGIN_KEYS] },
   { actions: ['wafv2:GetWebACL', 'wafv2:GetSampledRequests'], resources: [WEB_ACLS] },

@@ -47,6 +47,7 @@ import type { RequestLog } from './request-log.ts';
 
 export interface CollectInput {
   distributionId: string;
+  /** the account id; empty to take it from the distribution's ARN */
   account: string;
   region: string;
   /** fixed requests instead of the access logs */
@@ -122,6 +123,7 @@ export async function collectEvidence(
     DistributionConfig: d.DistributionConfig,
   };
   const config = d.DistributionConfig;
+  const account = input.account || d.ARN.split(':')[4] || '';
   const requests = input.requests ?? (await requestLog.failingRequests(distribution));
   const origins = config.Origins?.Items ?? [];
   const behaviors = [config.DefaultCacheBehavior, ...(config.CacheBehaviors?.Items ?? [])].filter(
@@ -153,9 +155,9 @@ export async function collectEvidence(
   const accountPabP = read(
     calls,
     'GetPublicAccessBlock (account)',
-    input.account,
+    account,
     async () =>
-      (await clients.s3control.send(new GetAccountPublicAccessBlockCommand({ AccountId: input.account })))
+      (await clients.s3control.send(new GetAccountPublicAccessBlockCommand({ AccountId: account })))
         .PublicAccessBlockConfiguration ?? null,
     ['NoSuchPublicAccessBlockConfiguration'],
   );
@@ -218,7 +220,7 @@ export async function collectEvidence(
   const kmsKeys = await collectKmsKeys(clients, calls, buckets);
   return {
     collectedAt: new Date().toISOString(),
-    account: input.account,
+    account,
     region: input.region,
     distribution,
     origins: originEv,

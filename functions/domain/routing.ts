@@ -104,7 +104,7 @@ export function resolveRequests(ev: Evidence): ResolvedRequest[] {
     const path = requestPath(request.url);
     let host = '';
     try {
-      host = new URL(request.url).host.toLowerCase();
+      host = new URL(request.url).hostname.toLowerCase();
     } catch {
       host = '';
     }

@@ -4,9 +4,10 @@ import type { CauseModule } from './cause.ts';
 import { confidenceFor, logLine, manualAction, probeIs, requestLine, unique } from './shared/viewer.ts';
 
 function refuses(geo: GeoRestriction, country: string): boolean {
-  const items = geo.Items ?? [];
-  if (geo.RestrictionType === 'whitelist') return !items.includes(country);
-  if (geo.RestrictionType === 'blacklist') return items.includes(country);
+  const items = (geo.Items ?? []).map((c) => c.toUpperCase());
+  const c = country.toUpperCase();
+  if (geo.RestrictionType === 'whitelist') return !items.includes(c);
+  if (geo.RestrictionType === 'blacklist') return items.includes(c);
   return false;
 }
 
@@ -27,7 +28,7 @@ export const geoRestricted: CauseModule = {
     );
     const fingerprinted = resolved.filter((r) => probeIs(r, 'cf-geo-blocked'));
     if (refused.length === 0 && fingerprinted.length === 0) return null;
-    const countries = unique(refused.map((r) => r.request.country ?? ''));
+    const countries = unique(refused.map((r) => (r.request.country ?? '').toUpperCase()));
     const list = `[${(geo.Items ?? []).join(', ')}]`;
     return {
       id: 'GEO_RESTRICTED',

@@ -26,7 +26,7 @@ function hostForwarding(
   if (id === ALL_VIEWER_POLICY_ID)
     return {
       policyId: id,
-      how: `OriginRequestPolicyId = ${id} (managed AllViewer: every viewer header, Host included)`,
+      how: `${id} (managed AllViewer: every viewer header, Host included)`,
     };
   if (id !== '') {
     const policy = ev.originRequestPolicies[id];
@@ -39,13 +39,13 @@ function hostForwarding(
       case 'allViewerAndWhitelistCloudFront':
         return {
           policyId: id,
-          how: `origin request policy ${name} (${id}) HeadersConfig.HeaderBehavior = ${headers.HeaderBehavior}`,
+          how: `${id} (policy ${name}: HeadersConfig.HeaderBehavior = ${headers.HeaderBehavior})`,
         };
       case 'whitelist':
         return named.includes('host')
           ? {
               policyId: id,
-              how: `origin request policy ${name} (${id}) forwards header Host (HeaderBehavior = whitelist)`,
+              how: `${id} (policy ${name}: HeaderBehavior = whitelist, Host among the headers)`,
             }
           : undefined;
       case 'allExcept':
@@ -53,7 +53,7 @@ function hostForwarding(
           ? undefined
           : {
               policyId: id,
-              how: `origin request policy ${name} (${id}) forwards every viewer header but ${named.join(', ')}, Host included`,
+              how: `${id} (policy ${name}: HeaderBehavior = allExcept ${named.join(', ')}, so Host is forwarded)`,
             };
       default:
         return undefined;
@@ -62,7 +62,7 @@ function hostForwarding(
   const legacy = behavior.ForwardedValues?.Headers?.Items ?? [];
   if (legacy.some((h) => h === '*' || h.toLowerCase() === 'host')) {
     return {
-      how: `ForwardedValues.Headers = ${JSON.stringify(legacy)} (legacy cache settings forward Host)`,
+      how: `${JSON.stringify(legacy)} (legacy cache settings forward Host)`,
     };
   }
   return undefined;
@@ -107,7 +107,7 @@ export const hostHeaderForwarded: CauseModule = {
       confidence: 0.96,
       summary: `In distribution ${ctx.ev.distribution.Id}, ${label(first.matched.pathPattern)} forwards the viewer's Host header to S3 REST origin ${first.matched.behavior.TargetOriginId ?? ''}, which then refuses every request`,
       evidence: found.flatMap((f) => [
-        `GetDistributionConfig: ${behaviorPath(f.matched, f.policyId ? 'OriginRequestPolicyId' : 'ForwardedValues')}: ${f.how}`,
+        `GetDistributionConfig: ${behaviorPath(f.matched, f.policyId ? 'OriginRequestPolicyId' : 'ForwardedValues.Headers.Items')} = ${f.how}`,
         ...f.reqs.map(probeLine),
       ]),
       subject: {

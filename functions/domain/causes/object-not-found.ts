@@ -87,7 +87,7 @@ export const objectNotFound: CauseModule = {
     if (!s?.bucket || !s.originId) return [];
     const index = configOrigin(ev, s.originId)?.index ?? -1;
     const description = s.wrongOriginPath
-      ? `Origin ${s.originId} has OriginPath '${s.originPath ?? ''}', but the objects are stored without that prefix in bucket ${s.bucket}: set Origins.Items[${index}].OriginPath to '' (or upload the objects under ${s.originPath ?? ''}/)`
+      ? `Origin ${s.originId} has OriginPath '${s.originPath ?? ''}', but the objects are stored without that prefix in bucket ${s.bucket}: set Origins.Items[${index}].OriginPath to '' (or upload the objects under the prefix ${(s.originPath ?? '').replace(/^\/+/, '')}/)`
       : `Upload (or restore from a previous version) the missing objects ${s.keys?.split(',').join(', ') ?? ''} in bucket ${s.bucket}, or fix the links that ask for them. Optionally allow the origin identity s3:ListBucket on arn:aws:s3:::${s.bucket} so missing keys answer 404 instead of 403`;
     return [
       {

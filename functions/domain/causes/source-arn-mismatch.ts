@@ -106,6 +106,20 @@ function findCorrection(ev: Evidence, gap: OacReadGap): Correction | undefined {
   return undefined;
 }
 
+/** What the correction changes, for the plan's description. */
+function changes(before: Json, after: Json): string[] {
+  const out: string[] = [];
+  const same = (k: string) => JSON.stringify(before[k]) === JSON.stringify(after[k]);
+  if (!same('Condition'))
+    out.push(`Condition ${JSON.stringify(before.Condition)} → ${JSON.stringify(after.Condition)}`);
+  if (!same('Resource') || !same('NotResource')) {
+    out.push(
+      `${before.Resource !== undefined ? 'Resource' : 'NotResource'} ${JSON.stringify(before.Resource ?? before.NotResource)} → Resource ${JSON.stringify(after.Resource)}`,
+    );
+  }
+  return out;
+}
+
 function describeGrant(g: GrantStatement): string {
   const parts = [
     `Resource ${g.notResource ? 'NotResource ' : ''}${JSON.stringify(g.resources)}`,
@@ -168,7 +182,7 @@ export const sourceArnMismatch: CauseModule = {
         id: `fix-cloudfront-grant:${bucket}`,
         cause: 'SOURCE_ARN_MISMATCH',
         risk: 'destructive',
-        description: `Correct statement ${statementName(grant)} of bucket ${bucket}'s policy to name distribution ${ev.distribution.ARN} (account ${ev.account}) and arn:aws:s3:::${bucket}/*, keeping its Sid and every other statement`,
+        description: `Correct statement ${statementName(grant)} of bucket ${bucket}'s policy (${changes(grant.statement, statement).join('; ')}), keeping its Sid, its other members and every other statement`,
         calls: [
           { service: 's3', api: 'GetBucketPolicy', target: bucket },
           { service: 's3', api: 'PutBucketPolicy', target: bucket },

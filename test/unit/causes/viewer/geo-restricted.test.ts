@@ -37,7 +37,7 @@ describe('GEO_RESTRICTED', () => {
 
   it('is surest when the probe shows the geo page too, and handles block lists', () => {
     const ev = allowList(['DE'], 'blacklist');
-    addRequest(ev, { url: url('/'), country: 'DE' }, probeCloudFront(REASON.geoBlocked));
+    addRequest(ev, { url: url('/'), country: 'de' }, probeCloudFront(REASON.geoBlocked));
     const ctx = ctxOf(ev);
     const f = geoRestricted.detect(ctx);
     expect(f?.confidence).toBeGreaterThanOrEqual(0.97);

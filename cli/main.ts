@@ -1,12 +1,16 @@
 // The cf403 command line.
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { type Decision, simulate } from '../runner/simulate.ts';
-import { loadScenario } from '../scenario/load.ts';
-import { ScenarioError } from '../scenario/validate.ts';
+import { createAwsClients } from '../functions/adapters/clients.ts';
+import { FetchProber } from '../functions/adapters/prober.ts';
+import { DistributionNotFoundError } from '../functions/errors.ts';
+import { type Decision, simulate } from '../sim/runner/simulate.ts';
+import { loadScenario } from '../sim/scenario/load.ts';
+import { ScenarioError } from '../sim/scenario/validate.ts';
+import { InvalidUrlError, registerDiagnose } from './diagnose.ts';
 import { timeline } from './timeline.ts';
 
-const DEMO_SCENARIO = fileURLToPath(new URL('../demo/origin-access-missing.json', import.meta.url));
+const DEMO_SCENARIO = fileURLToPath(new URL('../sim/demo/origin-access-missing.json', import.meta.url));
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -57,12 +61,22 @@ export async function main(argv: string[]): Promise<number> {
       },
     );
 
+  registerDiagnose(program, async () => ({
+    clients: (region) => createAwsClients(region),
+    prober: new FetchProber(10_000),
+  }));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       code = err.exitCode === 0 ? 0 : 2;
-    } else if (err instanceof ScenarioError || err instanceof UsageError) {
+    } else if (
+      err instanceof ScenarioError ||
+      err instanceof UsageError ||
+      err instanceof InvalidUrlError ||
+      err instanceof DistributionNotFoundError
+    ) {
       process.stderr.write(`cf403: ${err.message}\n`);
       code = 2;
     } else {
