@@ -1,12 +1,14 @@
 // The cf403 command line.
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { ApprovalNotFoundError } from '../functions/adapters/approvals.ts';
 import { createAwsClients } from '../functions/adapters/clients.ts';
 import { FetchProber } from '../functions/adapters/prober.ts';
 import { DistributionNotFoundError } from '../functions/errors.ts';
 import { type Decision, simulate } from '../sim/runner/simulate.ts';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { ScenarioError } from '../sim/scenario/validate.ts';
+import { registerApprovals } from './approvals.ts';
 import { InvalidUrlError, registerDiagnose } from './diagnose.ts';
 import { timeline } from './timeline.ts';
 
@@ -66,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
     prober: new FetchProber(10_000),
   }));
 
+  registerApprovals(program, (region) => createAwsClients(region).ssm);
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -75,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof ScenarioError ||
       err instanceof UsageError ||
       err instanceof InvalidUrlError ||
+      err instanceof ApprovalNotFoundError ||
       err instanceof DistributionNotFoundError
     ) {
       process.stderr.write(`cf403: ${err.message}\n`);

@@ -20,6 +20,17 @@ function duration(seconds: number): string {
   return m > 0 ? `${m} min ${s} s` : `${s} s`;
 }
 
+/** A change in one or two lines: policies as the lines they gain or lose, fields as before → after. */
+function diffLines(path: string, before: unknown, after: unknown): string[] {
+  if (typeof after === 'string' && (typeof before === 'string' || before === null) && after.includes('\n')) {
+    const old = new Set((before ?? '').split('\n').map((l) => l.trim()));
+    const added = after.split('\n').filter((l) => !old.has(l.trim()));
+    return [`${path}:`, ...added.map((l) => paint(32, `+ ${l.trimEnd()}`))];
+  }
+  const show = (v: unknown) => (typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v));
+  return [`${path}: ${show(before)} → ${show(after)}`];
+}
+
 export function timeline(report: Report, description: string): string {
   const out: string[] = [];
   const head = (label: string, text = '') => out.push(`${bold(label.padEnd(10))} ${text}`);
@@ -44,7 +55,10 @@ export function timeline(report: Report, description: string): string {
   }
   if (report.actions.length > 0) {
     head('PLAN', report.approval.required ? '(destructive: needs approval)' : '');
-    for (const a of report.actions) line(`- [${a.risk}] ${a.description}`);
+    for (const a of report.actions) {
+      line(`- [${a.risk}] ${a.description}`);
+      for (const d of a.diff) for (const l of diffLines(d.path, d.before, d.after)) line(`    ${l}`);
+    }
   }
   if (report.approval.required) {
     head(

@@ -10,6 +10,13 @@ export interface Config {
   readonly approvalRisks: readonly Risk[];
   readonly planOnly: boolean;
   readonly probeTimeoutMs: number;
+  /** DynamoDB table of locks, approval tokens and audit records; absent: no lock, no audit */
+  readonly tableName: string | undefined;
+  /** SSM Automation document whose aws:approve step asks operators */
+  readonly approvalDocument: string | undefined;
+  readonly approvers: readonly string[];
+  readonly minApprovals: number;
+  readonly lockSeconds: number;
 }
 
 const RISKS: readonly Risk[] = ['safe', 'destructive', 'manual'];
@@ -38,14 +45,42 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       `CF403_PROBE_TIMEOUT_MS: expected a positive number, got '${env.CF403_PROBE_TIMEOUT_MS}'`,
     );
   }
+  const approvers = (env.CF403_APPROVERS ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  for (const a of approvers) {
+    if (!/^arn:aws[a-z-]*:(iam|sts)::\d{12}:/.test(a))
+      throw new ConfigError(`CF403_APPROVERS: '${a}' is not an IAM ARN`);
+  }
+  const minApprovals = positiveInt(env, 'CF403_MIN_APPROVALS', 1);
+  const lockSeconds = positiveInt(env, 'CF403_LOCK_SECONDS', 93_600);
   return {
     region: env.AWS_REGION ?? 'us-east-1',
+    tableName: env.CF403_TABLE_NAME || undefined,
+    approvalDocument: env.CF403_APPROVAL_DOCUMENT || undefined,
+    approvers,
+    minApprovals,
+    lockSeconds,
     artifactBucket,
     topicArn: env.CF403_TOPIC_ARN || undefined,
     approvalRisks,
     planOnly: planOnlyRaw === 'true',
     probeTimeoutMs: timeout,
   };
+}
+
+function positiveInt(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`${name}: expected a positive integer, got '${raw}'`);
+  return n;
 }
 
 let cached: Config | undefined;

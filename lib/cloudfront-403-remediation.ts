@@ -1,5 +1,7 @@
 // The deployable remediation: alarm → EventBridge → Step Functions workflow of per-step Lambda functions,
-// with an artifact bucket for evidence/plans/snapshots and an SNS topic for approvals and outcomes.
+// with an artifact bucket for evidence/plans/snapshots, an SNS topic for approvals and outcomes, a DynamoDB
+// table for the per-distribution lock, approval tokens and the audit trail, and a Systems Manager Automation
+// document whose aws:approve step lets people approve or deny in the AWS console.
 import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import {
@@ -10,10 +12,21 @@ import {
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRule, Match, Rule } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import {
+  AccountRootPrincipal,
+  Effect,
+  type IManagedPolicy,
+  type IRole,
+  ManagedPolicy,
+  PolicyStatement,
+  Role,
+} from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -25,20 +38,28 @@ import {
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { type IStateMachine, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import {
+  APPROVER_ARN,
+  AUTOMATION_STATUS_DETAIL_TYPE,
+  approvalDocumentContent,
+  DOCUMENT_NAME,
+  FINAL_AUTOMATION_STATUSES,
+  MAX_APPROVAL_TIMEOUT_SECONDS,
+  MAX_APPROVERS,
+} from './approval.ts';
 import { acknowledge, nagAttRef, XRAY_WILDCARD_REASON } from './nag.ts';
-import { buildWorkflowDefinition, type WorkflowFunctions } from './workflow/definition.ts';
+import { buildWorkflowDefinition } from './workflow/definition.ts';
 import { StepLambda } from './workflow/step-function.ts';
-import { STEPS, type StepName } from './workflow/steps.ts';
+import { STEPS, type StepName, TASK_STATES } from './workflow/steps.ts';
 
 export const APPROVAL_RISKS = ['safe', 'destructive'] as const;
 export type ApprovalRisk = (typeof APPROVAL_RISKS)[number];
 
-/** Step Functions caps a STANDARD execution at one year; keep the approval wait plus the run below that. */
-const MAX_APPROVAL_TIMEOUT = Duration.days(364);
 /** Room after the approval for apply, deployment (often 5–20 min), invalidation, verification and a rollback. */
-const POST_APPROVAL_ALLOWANCE = Duration.hours(2);
+export const POST_APPROVAL_ALLOWANCE = Duration.hours(2);
 
 export class RemediationConfigError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -64,10 +85,28 @@ export interface CloudFront403RemediationProps {
    */
   readonly alarmNamePrefix?: string;
   /**
-   * How long a fix that needs approval waits for an answer; expiry counts as a rejection.
+   * How long a fix that needs approval waits for an answer; expiry counts as a rejection. Also the
+   * `aws:approve` step's `timeoutSeconds`, so at most 30 days.
    * @default Duration.hours(24)
    */
   readonly approvalTimeout?: Duration;
+  /**
+   * IAM users, roles or assumed-role sessions (ARNs, at most 10) who approve or deny in Systems Manager
+   * Automation. IAM groups are not accepted by `aws:approve`.
+   * @default - a role named `<stack name>-Approver`, assumable by principals of this account that are allowed
+   *   to assume it, is created and is the only approver
+   */
+  readonly approverArns?: readonly string[];
+  /**
+   * Approvals needed before a fix is applied (one denial rejects it); at most the number of approvers.
+   * @default 1
+   */
+  readonly minApprovals?: number;
+  /**
+   * Name of the Systems Manager Automation document with the `aws:approve` step.
+   * @default `<stack name>-Approval`
+   */
+  readonly approvalDocumentName?: string;
   /**
    * Risk levels of a planned change that need a person's approval before it is applied.
    * @default ['destructive']
@@ -251,37 +290,89 @@ function noResourceLevel(actions: readonly string[]): StepGrant {
 }
 
 type ArtifactAccess = 'none' | 'read' | 'readWrite';
+type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:DeleteItem';
+
+interface StepAccess {
+  readonly grants: readonly StepGrant[];
+  readonly artifacts: ArtifactAccess;
+  /** Publishes to the notification topic. */
+  readonly publish: boolean;
+  /** Item actions on the lock/approval/audit table. */
+  readonly table: readonly TableAction[];
+  /** Starts the approval automation. */
+  readonly startsApproval?: boolean;
+  /** Reads the approval automation's decisions and answers the waiting task token. */
+  readonly answersApproval?: boolean;
+}
 
 /** What each step may do beyond writing its logs and traces. */
-const STEP_ACCESS: Readonly<
-  Record<StepName, { grants: readonly StepGrant[]; artifacts: ArtifactAccess; publish: boolean }>
-> = {
-  collect: { grants: COLLECT_GRANTS, artifacts: 'readWrite', publish: false },
-  classify: { grants: [], artifacts: 'readWrite', publish: false },
-  plan: { grants: PLAN_GRANTS, artifacts: 'readWrite', publish: false },
-  // Keeps the task token in the artifact bucket rather than in the message.
-  requestApproval: { grants: [], artifacts: 'readWrite', publish: true },
-  apply: { grants: APPLY_GRANTS, artifacts: 'readWrite', publish: false },
+const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
+  collect: { grants: COLLECT_GRANTS, artifacts: 'readWrite', publish: false, table: [] },
+  // Takes the per-distribution lock (conditional PutItem) and reads its holder.
+  lock: { grants: [], artifacts: 'none', publish: false, table: ['dynamodb:PutItem', 'dynamodb:GetItem'] },
+  // Publishes "diagnosis done".
+  classify: { grants: [], artifacts: 'readWrite', publish: true, table: [] },
+  plan: { grants: PLAN_GRANTS, artifacts: 'readWrite', publish: false, table: [] },
+  // Starts the console approval and keeps the task token in the table, never in a message.
+  requestApproval: {
+    grants: [],
+    artifacts: 'readWrite',
+    publish: true,
+    table: ['dynamodb:PutItem'],
+    startsApproval: true,
+  },
+  // Publishes "change applied".
+  apply: { grants: APPLY_GRANTS, artifacts: 'readWrite', publish: true, table: [] },
   checkDeployment: {
     grants: [{ actions: ['cloudfront:GetDistribution'], resources: [DISTRIBUTIONS] }],
     artifacts: 'none',
     publish: false,
+    table: [],
   },
   invalidate: {
     grants: [{ actions: ['cloudfront:CreateInvalidation'], resources: [DISTRIBUTIONS] }],
     artifacts: 'none',
     publish: false,
+    table: [],
   },
   checkInvalidation: {
     grants: [{ actions: ['cloudfront:GetInvalidation'], resources: [DISTRIBUTIONS] }],
     artifacts: 'none',
     publish: false,
+    table: [],
   },
   // Probes are plain HTTPS requests to the distribution; no AWS API is needed.
-  verify: { grants: [], artifacts: 'read', publish: false },
-  rollback: { grants: ROLLBACK_GRANTS, artifacts: 'readWrite', publish: false },
-  notify: { grants: [], artifacts: 'read', publish: true },
+  verify: { grants: [], artifacts: 'read', publish: false, table: [] },
+  rollback: { grants: ROLLBACK_GRANTS, artifacts: 'readWrite', publish: false, table: [] },
+  // Releases the lock (conditional DeleteItem) and writes the audit record.
+  notify: {
+    grants: [],
+    artifacts: 'read',
+    publish: true,
+    table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  },
+  // Reads the approval record and deletes it (conditionally) so a token is answered once.
+  relay: {
+    grants: [],
+    artifacts: 'none',
+    publish: false,
+    table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    answersApproval: true,
+  },
 };
+
+/** Steps the state machine invokes (the relay runs on an EventBridge rule instead). */
+const TASK_STEPS: readonly StepName[] = [...new Set<StepName>(Object.values(TASK_STATES))];
+
+// Systems Manager ARNs, and how cdk-nag prints them.
+const NAG_REGION = '<AWS::Region>';
+function ssmArn(resource: string): string {
+  return `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+}
+function ssmNagArn(resource: string): string {
+  return `Resource::arn:${NAG_PARTITION}:ssm:${NAG_REGION}:${NAG_ACCOUNT}:${resource}`;
+}
+const AUTOMATION_EXECUTIONS = 'automation-execution/*';
 
 function mapSteps<T>(make: (step: StepName) => T): Record<StepName, T> {
   // Object.fromEntries loses the key type; STEPS lists every StepName, so the record is complete.
@@ -302,12 +393,27 @@ export class CloudFront403Remediation extends Construct {
   readonly topic: ITopic;
   readonly artifactBucket: IBucket;
   readonly rule: IRule;
-  /** One function per workflow step. */
-  readonly functions: WorkflowFunctions;
+  /** One function per step: the state machine's Task steps plus the approval relay. */
+  readonly functions: Readonly<Record<StepName, IFunction>>;
   /** Alarms created for `distributions`. */
   readonly alarms: readonly IAlarm[];
   /** Receives events the rule could not deliver to the state machine. */
   readonly deadLetterQueue: IQueue;
+  /** Per-distribution lock (with expiry), approval task tokens, and the audit record of every execution. */
+  readonly table: ITable;
+  /** The Systems Manager Automation document whose `aws:approve` step asks the approvers. */
+  readonly approvalDocument: CfnDocument;
+  readonly approvalDocumentName: string;
+  /** Who may approve: `approverArns`, or the created approver role's ARN. */
+  readonly approverArns: readonly string[];
+  /** The approver role created when no `approverArns` are given. */
+  readonly approverRole?: IRole;
+  /** Lets a principal view and answer (Approve/Deny) the approval automations; attach it to your approvers. */
+  readonly approverPolicy: IManagedPolicy;
+  /** Runs the relay when an approval automation ends. */
+  readonly approvalRule: IRule;
+  /** Approval-end events the relay could not take, or failed on after its retries. */
+  readonly approvalDeadLetterQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: CloudFront403RemediationProps = {}) {
     super(scope, id);
@@ -319,7 +425,11 @@ export class CloudFront403Remediation extends Construct {
     const approvalRisks = props.approvalRisks ?? ['destructive'];
     const retention = props.artifactRetention ?? Duration.days(90);
     const prefix = props.alarmNamePrefix;
-    validateProps({ approvalTimeout, approvalRisks, retention, prefix });
+    const stackName = Stack.of(this).stackName;
+    const documentName = props.approvalDocumentName ?? `${stackName}-Approval`;
+    const minApprovals = props.minApprovals ?? 1;
+    validateProps({ approvalTimeout, approvalRisks, retention, prefix, documentName });
+    validateApprovers(props.approverArns, minApprovals);
 
     const region = Stack.of(this).region;
     if (!Token.isUnresolved(region) && region !== 'us-east-1') {
@@ -334,19 +444,53 @@ export class CloudFront403Remediation extends Construct {
 
     const artifactBucket = this.createArtifactBucket(retention);
     this.artifactBucket = artifactBucket;
+    this.table = this.createTable();
+
+    this.approvalDocumentName = documentName;
+    this.approverPolicy = this.createApproverPolicy(documentName);
+    if (props.approverArns && props.approverArns.length > 0) {
+      this.approverArns = [...props.approverArns];
+    } else {
+      this.approverRole = this.createApproverRole(stackName, this.approverPolicy);
+      this.approverArns = [this.approverRole.roleArn];
+    }
+    this.approvalDocument = new CfnDocument(this, 'ApprovalDocument', {
+      name: documentName,
+      documentType: 'Automation',
+      documentFormat: 'JSON',
+      content: approvalDocumentContent({
+        approvers: this.approverArns,
+        minApprovals,
+        timeout: approvalTimeout,
+      }),
+      // A named document cannot be replaced in place; a content change becomes its new default version.
+      updateMethod: 'NewVersion',
+    });
 
     const environment = {
       CF403_ARTIFACT_BUCKET: artifactBucket.bucketName,
       CF403_TOPIC_ARN: this.topic.topicArn,
       CF403_APPROVAL_RISKS: approvalRisks.join(','),
       CF403_PLAN_ONLY: String(props.planOnly ?? false),
+      CF403_TABLE_NAME: this.table.tableName,
+      CF403_APPROVAL_DOCUMENT: documentName,
+      CF403_APPROVERS: this.approverArns.join(','),
+      CF403_MIN_APPROVALS: String(minApprovals),
+      // The lock outlives the longest execution (approval wait + the run after it), then expires on its own.
+      CF403_LOCK_SECONDS: String(approvalTimeout.plus(POST_APPROVAL_ALLOWANCE).toSeconds()),
     };
     const lambdas = mapSteps((step) => new StepLambda(this, pascal(step), { step, environment }));
-    for (const step of STEPS) this.grantStep(lambdas[step], STEP_ACCESS[step], artifactBucket);
     this.functions = mapSteps((step) => lambdas[step].function);
 
     const stateMachine = this.createStateMachine(props, approvalTimeout);
     this.stateMachine = stateMachine;
+    for (const step of STEPS) {
+      this.grantStep(lambdas[step], STEP_ACCESS[step], {
+        bucket: artifactBucket,
+        documentName,
+        stateMachine,
+      });
+    }
 
     this.deadLetterQueue = new Queue(this, 'RuleDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -381,9 +525,114 @@ export class CloudFront403Remediation extends Construct {
       ],
     });
 
+    const relay = this.createApprovalRelay(lambdas.relay.function, documentName);
+    this.approvalRule = relay.rule;
+    this.approvalDeadLetterQueue = relay.deadLetterQueue;
+
     this.alarms = (props.distributions ?? []).map((distribution, index) =>
       this.createAlarm(distribution, index, prefix),
     );
+  }
+
+  private createTable(): Table {
+    return new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      // Locks and approval tokens expire on their own; audit records carry no ttl and stay.
+      timeToLiveAttribute: 'ttl',
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // The audit trail outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** What a person needs to see and answer the approval automations, in the console or with `cf403 approve`. */
+  private createApproverPolicy(documentName: string): ManagedPolicy {
+    const policy = new ManagedPolicy(this, 'ApproverPolicy', {
+      description:
+        'cf403: view and approve or deny the CloudFront 403 remediation approvals (Systems Manager Automation)',
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [
+            'ssm:SendAutomationSignal',
+            'ssm:GetAutomationExecution',
+            'ssm:DescribeAutomationStepExecutions',
+          ],
+          resources: [ssmArn(AUTOMATION_EXECUTIONS)],
+        }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:DescribeAutomationExecutions'],
+          resources: ['*'],
+        }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:DescribeDocument', 'ssm:GetDocument'],
+          resources: [ssmArn(`document/${documentName}`)],
+        }),
+      ],
+    });
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5',
+      'ssm:SendAutomationSignal, ssm:GetAutomationExecution, ssm:DescribeAutomationStepExecutions: automation execution ids are ' +
+        'generated per approval and their ARNs do not name the document; aws:approve accepts a signal only from the ' +
+        "approvers listed on that execution. | ssm:DescribeAutomationExecutions supports no resource-level permissions (the console's list).",
+      [ssmNagArn(AUTOMATION_EXECUTIONS), 'Resource::*'],
+    );
+    return policy;
+  }
+
+  private createApproverRole(stackName: string, policy: IManagedPolicy): Role {
+    const roleName = `${stackName}-Approver`;
+    return new Role(this, 'ApproverRole', {
+      // A fixed name so people can switch to it in the console; IAM names are per account, hence the stack name.
+      ...(roleName.length <= 64 ? { roleName } : {}),
+      assumedBy: new AccountRootPrincipal(),
+      description: 'cf403: assume to approve or deny CloudFront 403 fixes in Systems Manager Automation',
+      managedPolicies: [policy],
+      maxSessionDuration: Duration.hours(1),
+    });
+  }
+
+  /** The relay runs when an approval automation ends and answers the waiting task token with the decisions. */
+  private createApprovalRelay(
+    relay: IFunction,
+    documentName: string,
+  ): { rule: IRule; deadLetterQueue: IQueue } {
+    const deadLetterQueue = new Queue(this, 'ApprovalDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is the dead-letter queue of the approval rule target and of the relay function; it needs no DLQ of its own.',
+    );
+    // EventBridge invokes asynchronously: a relay that keeps failing must not drop the approval silently.
+    relay.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(deadLetterQueue),
+    });
+    const rule = new Rule(this, 'ApprovalRule', {
+      description:
+        'Relays the end of a cf403 approval automation (approved, denied, timed out) to the waiting workflow',
+      eventPattern: {
+        source: ['aws.ssm'],
+        detailType: [AUTOMATION_STATUS_DETAIL_TYPE],
+        detail: { Definition: [documentName], Status: [...FINAL_AUTOMATION_STATUSES] },
+      },
+      targets: [
+        new LambdaFunction(relay, { deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(6) }),
+      ],
+    });
+    return { rule, deadLetterQueue };
   }
 
   private createTopic(): ITopic {
@@ -428,7 +677,12 @@ export class CloudFront403Remediation extends Construct {
     });
   }
 
-  private grantStep(lambda: StepLambda, access: (typeof STEP_ACCESS)[StepName], bucket: Bucket): void {
+  private grantStep(
+    lambda: StepLambda,
+    access: StepAccess,
+    targets: { bucket: Bucket; documentName: string; stateMachine: IStateMachine },
+  ): void {
+    const { bucket, documentName, stateMachine } = targets;
     const findings = new Map<string, string[]>();
     const note = (finding: string, why: string) =>
       findings.set(finding, [...(findings.get(finding) ?? []), why]);
@@ -465,6 +719,56 @@ export class CloudFront403Remediation extends Construct {
       note(
         `Resource::${nagAttRef(bucket)}/*`,
         `${actions.join(', ')}: artifact keys are per execution (evidence, plan, snapshots) inside this stack's own artifact bucket`,
+      );
+    }
+    if (access.table.length > 0) {
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...access.table],
+          resources: [this.table.tableArn],
+        }),
+      );
+    }
+    if (access.startsApproval) {
+      // StartAutomationExecution authorizes the document, its versions and the new execution. The document has
+      // no assumeRole, so the automation runs as this role; its only step (aws:approve) calls no other API.
+      const definitions = `automation-definition/${documentName}:*`;
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:StartAutomationExecution'],
+          resources: [ssmArn(`document/${documentName}`), ssmArn(definitions), ssmArn(AUTOMATION_EXECUTIONS)],
+        }),
+      );
+      note(
+        ssmNagArn(definitions),
+        "ssm:StartAutomationExecution: any version ($DEFAULT, $LATEST, n) of this stack's own approval document",
+      );
+      note(
+        ssmNagArn(AUTOMATION_EXECUTIONS),
+        'ssm:StartAutomationExecution: the execution it creates has an id known only afterwards; the document resource limits what can be started',
+      );
+    }
+    if (access.answersApproval) {
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:GetAutomationExecution'],
+          resources: [ssmArn(AUTOMATION_EXECUTIONS)],
+        }),
+      );
+      note(
+        ssmNagArn(AUTOMATION_EXECUTIONS),
+        'ssm:GetAutomationExecution: the ended approval automation is known only from the event; its ARN does not name the document',
+      );
+      // Task-token calls are authorized against the state machine that issued the token.
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [stateMachine.stateMachineArn],
+        }),
       );
     }
     if (access.publish) {
@@ -532,7 +836,7 @@ export class CloudFront403Remediation extends Construct {
       stateMachine,
       'AwsSolutions-IAM5',
       'lambda:InvokeFunction on <function ARN>:* lets the state machine invoke any version or alias of its own step functions only.',
-      STEPS.map((step) => `Resource::${nagAttRef(this.functions[step])}:*`),
+      TASK_STEPS.map((step) => `Resource::${nagAttRef(this.functions[step])}:*`),
     );
     return stateMachine;
   }
@@ -564,11 +868,17 @@ function validateProps(p: {
   approvalRisks: readonly string[];
   retention: Duration;
   prefix: string | undefined;
+  documentName: string;
 }): void {
   const seconds = p.approvalTimeout.toSeconds();
-  if (!Token.isUnresolved(seconds) && (seconds < 1 || seconds > MAX_APPROVAL_TIMEOUT.toSeconds())) {
+  if (!Token.isUnresolved(seconds) && (seconds < 1 || seconds > MAX_APPROVAL_TIMEOUT_SECONDS)) {
     throw new RemediationConfigError(
-      `approvalTimeout must be between 1 second and 364 days, got ${seconds} s`,
+      `approvalTimeout must be between 1 second and 30 days (the aws:approve limit), got ${seconds} s`,
+    );
+  }
+  if (!Token.isUnresolved(p.documentName) && !DOCUMENT_NAME.test(p.documentName)) {
+    throw new RemediationConfigError(
+      `approvalDocumentName "${p.documentName}" is not a valid document name (3–128 of a-z A-Z 0-9 _ . -, not starting with aws, amazon or amzn)`,
     );
   }
   for (const risk of p.approvalRisks) {
@@ -581,5 +891,27 @@ function validateProps(p: {
   if (p.retention.toDays() < 1) throw new RemediationConfigError('artifactRetention must be at least 1 day');
   if (p.prefix !== undefined && p.prefix.length === 0) {
     throw new RemediationConfigError('alarmNamePrefix must not be empty; leave it unset to match any alarm');
+  }
+}
+
+function validateApprovers(approverArns: readonly string[] | undefined, minApprovals: number): void {
+  const arns = approverArns ?? [];
+  for (const arn of arns) {
+    if (!Token.isUnresolved(arn) && !APPROVER_ARN.test(arn)) {
+      throw new RemediationConfigError(
+        `approverArns: "${arn}" is not an IAM user, role or assumed-role ARN (aws:approve accepts no groups)`,
+      );
+    }
+  }
+  if (new Set(arns).size !== arns.length) throw new RemediationConfigError('approverArns: duplicate ARN');
+  if (arns.length > MAX_APPROVERS) {
+    throw new RemediationConfigError(`approverArns: at most ${MAX_APPROVERS} approvers, got ${arns.length}`);
+  }
+  // Without approverArns the created approver role is the one approver.
+  const approvers = Math.max(arns.length, 1);
+  if (!Number.isInteger(minApprovals) || minApprovals < 1 || minApprovals > approvers) {
+    throw new RemediationConfigError(
+      `minApprovals must be a whole number from 1 to the number of approvers (${approvers}), got ${minApprovals}`,
+    );
   }
 }

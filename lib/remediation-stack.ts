@@ -2,13 +2,16 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
-import { CloudFront403Remediation } from './cloudfront-403-remediation.ts';
+import { APPROVER_ARN, MAX_APPROVAL_TIMEOUT_SECONDS, MAX_APPROVERS } from './approval.ts';
+import { APPROVAL_RISKS, type ApprovalRisk, CloudFront403Remediation } from './cloudfront-403-remediation.ts';
 
 /** Context keys read by the stack (`cdk.json` or `-c key=value`). */
 export const CONTEXT_KEYS = {
   alarmNamePrefix: 'cf403:alarmNamePrefix',
   approvalTimeout: 'cf403:approvalTimeout',
   approverArns: 'cf403:approverArns',
+  minApprovals: 'cf403:minApprovals',
+  approvalRisks: 'cf403:approvalRisks',
   notificationEmail: 'cf403:notificationEmail',
   planOnly: 'cf403:planOnly',
   distributionIds: 'cf403:distributionIds',
@@ -21,8 +24,12 @@ export interface RemediationSettings {
   /** Only alarms with this name prefix start the workflow; undefined means any CloudFront 4xxErrorRate alarm. */
   readonly alarmNamePrefix?: string;
   readonly approvalTimeout: Duration;
-  /** IAM principals allowed to answer approval requests (kept for the approval path; not yet granted). */
+  /** IAM users/roles/assumed-role sessions who approve in Systems Manager; empty: the stack's approver role. */
   readonly approverArns: readonly string[];
+  /** Approvals needed before a fix is applied. */
+  readonly minApprovals: number;
+  /** Risk levels of a planned change that need approval; empty: never ask. */
+  readonly approvalRisks: readonly ApprovalRisk[];
   readonly notificationEmail?: string;
   readonly planOnly: boolean;
   /** Distributions that get a 4xxErrorRate alarm. */
@@ -38,7 +45,6 @@ export class InvalidContextError extends Error {
   }
 }
 
-const APPROVER_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:(user|role|assumed-role|group)\/\S+$/;
 const DISTRIBUTION_ID = /^E[A-Z0-9]{5,31}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -55,18 +61,28 @@ export function parseRemediationContext(get: (key: string) => unknown): Remediat
       `"${notificationEmail}" is not an email address`,
     );
   }
+  const approverArns = parseList(
+    CONTEXT_KEYS.approverArns,
+    get(CONTEXT_KEYS.approverArns),
+    APPROVER_ARN,
+    'an IAM user, role or assumed-role ARN (aws:approve accepts no groups)',
+  );
+  if (approverArns.length > MAX_APPROVERS) {
+    throw new InvalidContextError(
+      CONTEXT_KEYS.approverArns,
+      `at most ${MAX_APPROVERS} approvers, got ${approverArns.length}`,
+    );
+  }
+  const minApprovals = parseMinApprovals(get(CONTEXT_KEYS.minApprovals), approverArns.length);
   return {
     ...(alarmNamePrefix !== undefined ? { alarmNamePrefix } : {}),
     ...(notificationEmail !== undefined ? { notificationEmail } : {}),
     approvalTimeout: Duration.seconds(
       parseSeconds(CONTEXT_KEYS.approvalTimeout, get(CONTEXT_KEYS.approvalTimeout)),
     ),
-    approverArns: parseList(
-      CONTEXT_KEYS.approverArns,
-      get(CONTEXT_KEYS.approverArns),
-      APPROVER_ARN,
-      'an IAM user/role ARN',
-    ),
+    approverArns,
+    minApprovals,
+    approvalRisks: parseApprovalRisks(get(CONTEXT_KEYS.approvalRisks)),
     planOnly: parseBoolean(CONTEXT_KEYS.planOnly, get(CONTEXT_KEYS.planOnly)),
     distributionIds: parseList(
       CONTEXT_KEYS.distributionIds,
@@ -93,13 +109,52 @@ function parseSeconds(key: string, value: unknown): number {
       : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
         ? Number(value)
         : Number.NaN;
-  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 364 * 24 * 60 * 60) {
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > MAX_APPROVAL_TIMEOUT_SECONDS) {
     throw new InvalidContextError(
       key,
-      `expected whole seconds between 60 and 31449600 (364 days), got ${JSON.stringify(value)}`,
+      `expected whole seconds between 60 and ${MAX_APPROVAL_TIMEOUT_SECONDS} (30 days, the aws:approve limit), got ${JSON.stringify(value)}`,
     );
   }
   return seconds;
+}
+
+/** Without approvers the stack's approver role is the only one, so at most 1. */
+function parseMinApprovals(value: unknown, approverCount: number): number {
+  const key = CONTEXT_KEYS.minApprovals;
+  if (value === undefined || value === null || value === '') return 1;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
+  const max = Math.max(approverCount, 1);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new InvalidContextError(
+      key,
+      `expected a whole number from 1 to the number of approvers (${max}${approverCount === 0 ? ": no cf403:approverArns, so the stack's approver role" : ''}), got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** `none` turns approval off; unset or empty keeps the default (destructive), so a stray '' never does. */
+function parseApprovalRisks(value: unknown): readonly ApprovalRisk[] {
+  const key = CONTEXT_KEYS.approvalRisks;
+  if (value === undefined || value === null || value === '') return ['destructive'];
+  if (value === 'none') return [];
+  const risks = parseList(key, value, /^[a-z]+$/, 'a risk (safe or destructive)');
+  if (risks.length === 0) return ['destructive'];
+  return risks.map((risk) => {
+    const known = APPROVAL_RISKS.find((r) => r === risk);
+    if (!known) {
+      throw new InvalidContextError(
+        key,
+        `"${risk}" is not a risk (expected ${APPROVAL_RISKS.join(' or ')}, or none)`,
+      );
+    }
+    return known;
+  });
 }
 
 function parseBoolean(key: string, value: unknown): boolean {
@@ -159,6 +214,9 @@ export class RemediationStack extends Stack {
 
     this.remediation = new CloudFront403Remediation(this, 'Remediation', {
       approvalTimeout: settings.approvalTimeout,
+      approvalRisks: settings.approvalRisks,
+      minApprovals: settings.minApprovals,
+      ...(settings.approverArns.length > 0 ? { approverArns: settings.approverArns } : {}),
       planOnly: settings.planOnly,
       distributions,
       ...(settings.alarmNamePrefix !== undefined ? { alarmNamePrefix: settings.alarmNamePrefix } : {}),
@@ -169,5 +227,20 @@ export class RemediationStack extends Stack {
     new CfnOutput(this, 'TopicArn', { value: this.remediation.topic.topicArn });
     new CfnOutput(this, 'ArtifactBucketName', { value: this.remediation.artifactBucket.bucketName });
     new CfnOutput(this, 'AlarmRuleName', { value: this.remediation.rule.ruleName });
+    new CfnOutput(this, 'ApprovalDocumentName', {
+      value: this.remediation.approvalDocumentName,
+      description: 'Systems Manager → Automation: executions of this document wait for Approve/Deny',
+    });
+    new CfnOutput(this, 'TableName', { value: this.remediation.table.tableName });
+    new CfnOutput(this, 'ApproverPolicyArn', {
+      value: this.remediation.approverPolicy.managedPolicyArn,
+      description: 'Attach to the approvers so they can see and answer approvals',
+    });
+    if (this.remediation.approverRole) {
+      new CfnOutput(this, 'ApproverRoleArn', {
+        value: this.remediation.approverRole.roleArn,
+        description: 'Assume this role to approve or deny (no cf403:approverArns configured)',
+      });
+    }
   }
 }

@@ -1,11 +1,13 @@
 // The only place SDK clients are made. Handlers receive them injected, so the simulator can hand in
 // clients wired to its in-memory account and the same code runs in Lambda.
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 export interface AwsClients {
@@ -16,6 +18,8 @@ export interface AwsClients {
   readonly wafv2: WAFV2Client;
   readonly sns: SNSClient;
   readonly sfn: SFNClient;
+  readonly ssm: SSMClient;
+  readonly dynamodb: DynamoDBClient;
 }
 
 /** Real clients from the default credential chain. CloudFront and WAF for CloudFront live in us-east-1. */
@@ -28,5 +32,7 @@ export function createAwsClients(region: string): AwsClients {
     wafv2: new WAFV2Client({ region: 'us-east-1' }),
     sns: new SNSClient({ region }),
     sfn: new SFNClient({ region }),
+    ssm: new SSMClient({ region }),
+    dynamodb: new DynamoDBClient({ region }),
   };
 }

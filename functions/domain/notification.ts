@@ -1,14 +1,108 @@
-// Messages for people (e-mail) that also carry a JSON block for chat tools.
-import type { Diagnosis, Plan } from './types.ts';
+// Messages for people (readable as e-mail) that end with one JSON line for chat tools and filters.
+// Never put a task token here: anyone on the topic would read it.
+import type { Action, AppliedChange, Diagnosis, FieldDiff, Plan } from './types.ts';
+
+export type MessageType =
+  | 'diagnosis-done'
+  | 'approval-needed'
+  | 'change-applied'
+  | 'verified'
+  | 'escalated'
+  | 'rejected'
+  | 'rolled-back'
+  | 'failed'
+  | 'no-action-needed';
 
 export interface Message {
+  type: MessageType;
   subject: string;
   body: string;
 }
 
-function consoleLink(executionId: string): string {
-  const region = executionId.split(':')[3] ?? 'us-east-1';
+function regionOf(executionId: string): string {
+  return executionId.split(':')[3] || 'us-east-1';
+}
+
+export function executionLink(executionId: string): string {
+  const region = regionOf(executionId);
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionId}`;
+}
+
+export function approvalLink(executionId: string, automationExecutionId: string): string {
+  const region = regionOf(executionId);
+  return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${automationExecutionId}?region=${region}`;
+}
+
+function message(
+  type: MessageType,
+  subject: string,
+  lines: string[],
+  data: Record<string, unknown>,
+): Message {
+  // SNS subjects are at most 100 printable ASCII characters.
+  const safeSubject = subject.replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
+  return { type, subject: safeSubject, body: `${lines.join('\n')}\n\n${JSON.stringify({ type, ...data })}` };
+}
+
+function causeLines(diagnosis: Diagnosis | undefined): string[] {
+  if (!diagnosis?.causes.length) return [];
+  return [
+    'Causes:',
+    ...diagnosis.causes.flatMap((c) => [
+      `  - ${c.id} (${Math.round(c.confidence * 100)}%): ${c.summary}`,
+      ...c.evidence.slice(0, 5).map((e) => `      · ${e}`),
+    ]),
+  ];
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return '(none)';
+  return typeof v === 'string' ? v : JSON.stringify(v, null, 2);
+}
+
+function diffLines(diff: readonly FieldDiff[]): string[] {
+  return diff.flatMap((d) => [
+    `      ${d.path}:`,
+    `        before: ${show(d.before).replace(/\n/g, '\n        ')}`,
+    `        after:  ${show(d.after).replace(/\n/g, '\n        ')}`,
+  ]);
+}
+
+function actionLines(actions: readonly Action[], withDiff: boolean): string[] {
+  return actions.flatMap((a) => [
+    `  - [${a.risk}] ${a.description}`,
+    ...(a.calls.length ? [`      calls: ${a.calls.map((c) => `${c.api} ${c.target}`).join(', ')}`] : []),
+    ...(withDiff ? diffLines(a.diff) : []),
+  ]);
+}
+
+export function diagnosisMessage(opts: {
+  executionId: string;
+  distributionId: string;
+  diagnosis: Diagnosis;
+}): Message {
+  const { diagnosis } = opts;
+  const headline = !diagnosis.reproduced
+    ? 'the 403s no longer reproduce'
+    : diagnosis.causes.length === 0
+      ? 'the 403s reproduce but no known cause explains them'
+      : `${diagnosis.causes.map((c) => c.id).join(', ')}`;
+  return message(
+    'diagnosis-done',
+    `cf403: diagnosis for ${opts.distributionId}: ${headline}`,
+    [
+      `cf403 diagnosed distribution ${opts.distributionId}: ${headline}.`,
+      '',
+      ...causeLines(diagnosis),
+      '',
+      `Execution: ${executionLink(opts.executionId)}`,
+    ],
+    {
+      distributionId: opts.distributionId,
+      executionId: opts.executionId,
+      causes: diagnosis.causes.map((c) => ({ id: c.id, confidence: c.confidence })),
+    },
+  );
 }
 
 export function approvalMessage(opts: {
@@ -16,55 +110,117 @@ export function approvalMessage(opts: {
   distributionId: string;
   diagnosis: Diagnosis;
   plan: Plan;
+  automationExecutionId?: string;
 }): Message {
-  const lines = [
-    `cf403 needs approval to repair CloudFront distribution ${opts.distributionId}.`,
-    '',
-    'Diagnosis:',
-    ...opts.diagnosis.causes.map((c) => `  - ${c.id} (${Math.round(c.confidence * 100)}%): ${c.summary}`),
-    '',
-    'Planned changes:',
-    ...opts.plan.actions.map((a) => `  - [${a.risk}] ${a.description}`),
-    '',
-    `Execution: ${consoleLink(opts.executionId)}`,
+  const links = [
+    `Execution: ${executionLink(opts.executionId)}`,
+    ...(opts.automationExecutionId
+      ? [`Approve or deny: ${approvalLink(opts.executionId, opts.automationExecutionId)}`]
+      : []),
   ];
-  const data = {
-    type: 'approval-needed',
-    distributionId: opts.distributionId,
-    executionId: opts.executionId,
-    causes: opts.diagnosis.causes.map((c) => c.id),
-    actions: opts.plan.actions.map((a) => ({ id: a.id, risk: a.risk })),
-  };
-  return {
-    subject: `cf403: approval needed for ${opts.distributionId}`.slice(0, 99),
-    body: `${lines.join('\n')}\n\n${JSON.stringify(data)}`,
-  };
+  return message(
+    'approval-needed',
+    `cf403: approval needed for ${opts.distributionId}`,
+    [
+      `cf403 needs approval to repair CloudFront distribution ${opts.distributionId}.`,
+      '',
+      ...causeLines(opts.diagnosis),
+      '',
+      'Planned changes (each restored from a snapshot if the fix does not cure the 403):',
+      ...actionLines(opts.plan.actions, true),
+      '',
+      ...links,
+    ],
+    {
+      distributionId: opts.distributionId,
+      executionId: opts.executionId,
+      automationExecutionId: opts.automationExecutionId,
+      causes: opts.diagnosis.causes.map((c) => c.id),
+      actions: opts.plan.actions.map((a) => ({ id: a.id, risk: a.risk, cause: a.cause })),
+    },
+  );
 }
 
+/** The short text an approver reads in the Systems Manager console. */
+export function approvalSummary(distributionId: string, diagnosis: Diagnosis, plan: Plan): string {
+  return [
+    `cf403 asks to repair CloudFront distribution ${distributionId}.`,
+    `Causes: ${diagnosis.causes.map((c) => `${c.id} (${Math.round(c.confidence * 100)}%)`).join(', ') || 'none'}.`,
+    'Changes:',
+    ...plan.actions.filter((a) => a.change).map((a) => `- [${a.risk}] ${a.description}`),
+  ].join('\n');
+}
+
+export function appliedMessage(opts: {
+  executionId: string;
+  distributionId: string;
+  applied: readonly AppliedChange[];
+}): Message {
+  return message(
+    'change-applied',
+    `cf403: changes applied to ${opts.distributionId}`,
+    [
+      `cf403 applied ${opts.applied.length} change(s) to distribution ${opts.distributionId}; verification follows.`,
+      '',
+      ...opts.applied.flatMap((a) => [`  - ${a.description}`, ...a.calls.map((c) => `      ${c}`)]),
+      '',
+      `Execution: ${executionLink(opts.executionId)}`,
+    ],
+    {
+      distributionId: opts.distributionId,
+      executionId: opts.executionId,
+      applied: opts.applied.map((a) => a.actionId),
+    },
+  );
+}
+
+const OUTCOME_TYPES: Record<string, MessageType> = {
+  REMEDIATED: 'verified',
+  ESCALATED: 'escalated',
+  REJECTED: 'rejected',
+  ROLLED_BACK: 'rolled-back',
+  FAILED: 'failed',
+  NO_ACTION_NEEDED: 'no-action-needed',
+};
+
+const OUTCOME_TEXT: Record<string, string> = {
+  REMEDIATED: 'the fix is applied and verified: the failing requests no longer get 403',
+  ESCALATED: 'a person must act: the causes are intentional controls or outside what cf403 changes',
+  REJECTED: 'the plan was rejected (or the approval timed out); nothing was changed',
+  ROLLED_BACK: 'the fix did not cure the 403; every change was restored',
+  FAILED: 'the workflow could not finish; any change it made was restored',
+  NO_ACTION_NEEDED: 'the 403s no longer reproduce',
+};
+
 export function outcomeMessage(executionId: string, state: Record<string, unknown>): Message {
-  const outcome = typeof state.outcome === 'string' ? state.outcome : 'UNKNOWN';
+  const outcome = typeof state.outcome === 'string' ? state.outcome : 'FAILED';
   const distributionId =
     (state.collect as { distributionId?: string } | undefined)?.distributionId ?? 'unknown';
   const diagnosis = state.diagnosis as Diagnosis | undefined;
+  const plan = state.plan as { actions?: Action[] } | undefined;
   const error = state.error as { Error?: string; Cause?: string } | undefined;
-  const lines = [
-    `cf403 finished for distribution ${distributionId}: ${outcome}.`,
-    ...(diagnosis?.causes.length
-      ? ['', 'Causes:', ...diagnosis.causes.map((c) => `  - ${c.id}: ${c.summary}`)]
-      : []),
-    ...(error?.Error ? ['', `Error: ${error.Error}: ${error.Cause ?? ''}`] : []),
-    '',
-    `Execution: ${consoleLink(executionId)}`,
-  ];
-  const data = {
-    type: 'outcome',
-    outcome,
-    distributionId,
-    executionId,
-    causes: diagnosis?.causes.map((c) => c.id) ?? [],
-  };
-  return {
-    subject: `cf403: ${outcome} for ${distributionId}`.slice(0, 99),
-    body: `${lines.join('\n')}\n\n${JSON.stringify(data)}`,
-  };
+  const restored = (state.rollback as { restored?: string[] } | undefined)?.restored ?? [];
+  const recommendations = (plan?.actions ?? []).filter((a) => outcome === 'ESCALATED' || a.risk === 'manual');
+  return message(
+    OUTCOME_TYPES[outcome] ?? 'failed',
+    `cf403: ${outcome} for ${distributionId}`,
+    [
+      `cf403 finished for distribution ${distributionId}: ${outcome}: ${OUTCOME_TEXT[outcome] ?? ''}.`,
+      ...(diagnosis ? ['', ...causeLines(diagnosis)] : []),
+      ...(recommendations.length
+        ? ['', 'Recommended:', ...recommendations.map((a) => `  - ${a.description}`)]
+        : []),
+      ...(restored.length ? ['', 'Restored:', ...restored.map((r) => `  - ${r}`)] : []),
+      ...(error?.Error ? ['', `Error: ${error.Error}: ${error.Cause ?? ''}`] : []),
+      '',
+      `Execution: ${executionLink(executionId)}`,
+    ],
+    {
+      outcome,
+      distributionId,
+      executionId,
+      causes: diagnosis?.causes.map((c) => c.id) ?? [],
+      error: error?.Error,
+    },
+  );
 }

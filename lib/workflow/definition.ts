@@ -21,7 +21,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { LAMBDA_SERVICE_ERRORS, RETRYABLE_STEP_ERRORS, type StepName, type TaskStateName } from './steps.ts';
 
-export type WorkflowFunctions = Readonly<Record<StepName, IFunction>>;
+/** The Lambda functions the chain invokes (the approval relay runs outside it, on an EventBridge rule). */
+export type WorkflowFunctions = Readonly<Record<Exclude<StepName, 'relay'>, IFunction>>;
 
 export interface WorkflowDefinitionProps {
   /** One Lambda function per step. */
@@ -62,6 +63,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     );
 
   const execution = { 'executionId.$': '$$.Execution.Id', 'executionName.$': '$$.Execution.Name' };
+  const finalInput = { ...execution, 'startedAt.$': '$$.Execution.StartTime', 'state.$': '$' };
   const target = { 'distributionId.$': '$.collect.distributionId', 'evidenceRef.$': '$.collect.evidenceRef' };
 
   // Ends. Every path notifies, then succeeds or fails; only the failure path ends the execution as failed.
@@ -70,7 +72,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     done,
   );
   const failed = new Fail(scope, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-  const notifyFailure = step('NotifyFailure', fns.notify, { ...execution, 'state.$': '$' }, '$.notify');
+  const notifyFailure = step('NotifyFailure', fns.notify, finalInput, '$.notify');
   notifyFailure.addCatch(failed, { resultPath: '$.notifyError' });
   notifyFailure.next(failed);
   const outcome = (id: string, value: string) =>
@@ -225,13 +227,31 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   catchToFail(classify);
   classify.next(plan);
 
+  // One remediation per distribution: a second alarm while one runs ends here, changing nothing.
+  const duplicate = new Pass(scope, 'Duplicate', {
+    result: Result.fromString('NO_ACTION_NEEDED'),
+    resultPath: '$.outcome',
+  }).next(new Succeed(scope, 'DuplicateIgnored'));
+  const lock = step(
+    'AcquireLock',
+    fns.lock,
+    { ...execution, 'distributionId.$': '$.collect.distributionId' },
+    '$.lock',
+  );
+  catchToFail(lock);
+  lock.next(
+    new Choice(scope, 'IsDuplicate?')
+      .when(Condition.booleanEquals('$.lock.acquired', false), duplicate)
+      .otherwise(classify),
+  );
+
   const collect = step('CollectEvidence', fns.collect, { ...execution, 'event.$': '$' }, '$.collect');
   catchToFail(collect);
   const ignored = new Succeed(scope, 'Ignored');
   collect.next(
     new Choice(scope, 'IsActionable?')
       .when(Condition.booleanEquals('$.collect.ignored', true), ignored)
-      .otherwise(classify),
+      .otherwise(lock),
   );
 
   return DefinitionBody.fromChainable(collect);

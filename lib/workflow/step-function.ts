@@ -18,6 +18,7 @@ import type { StepName } from './steps.ts';
 /** Folder under `functions/steps/` holding each step's `handler.ts`. */
 export const STEP_FOLDERS = {
   collect: 'collect',
+  lock: 'lock',
   classify: 'classify',
   plan: 'plan',
   requestApproval: 'request-approval',
@@ -28,6 +29,7 @@ export const STEP_FOLDERS = {
   verify: 'verify',
   rollback: 'rollback',
   notify: 'notify',
+  relay: 'relay',
 } as const satisfies Record<StepName, string>;
 
 /** Steps that send HTTPS probes to the distribution and so need longer than the default. */

@@ -3,6 +3,7 @@
 
 export const STEPS = [
   'collect',
+  'lock',
   'classify',
   'plan',
   'requestApproval',
@@ -13,12 +14,15 @@ export const STEPS = [
   'verify',
   'rollback',
   'notify',
+  /** not a Task state: runs on the approval automation's status change and answers the task token */
+  'relay',
 ] as const;
 export type StepName = (typeof STEPS)[number];
 
 /** Task state name → the step whose handler it invokes. */
 export const TASK_STATES = {
   CollectEvidence: 'collect',
+  AcquireLock: 'lock',
   Classify: 'classify',
   PlanFix: 'plan',
   RequestApproval: 'requestApproval',

@@ -3,18 +3,21 @@
 import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { S3ArtifactStore } from '../../functions/adapters/artifacts.ts';
+import { type ApproverDecision, signalApproval } from '../../functions/adapters/approvals.ts';
+import { executionKey, S3ArtifactStore } from '../../functions/adapters/artifacts.ts';
 import type { AwsClients } from '../../functions/adapters/clients.ts';
 import { parseConfig } from '../../functions/config.ts';
 import { cloudFront4xxAlarmEvent } from '../../functions/domain/alarm-event.ts';
-import type { Diagnosis, ProbeResult } from '../../functions/domain/types.ts';
+import type { ChangeSpec, Diagnosis, FieldDiff, Plan, ProbeResult } from '../../functions/domain/types.ts';
 import type { StepDeps } from '../../functions/steps/runtime.ts';
 import { type StepName, TASK_STATES } from '../../lib/workflow/steps.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -31,6 +34,8 @@ export interface SimulateOptions {
   definition?: Asl;
   /** Powertools log level for the handlers (logs go to stderr) */
   logLevel?: string;
+  /** extra step environment, e.g. `{ CF403_PLAN_ONLY: 'true' }` */
+  env?: Record<string, string>;
 }
 
 export interface ReportAction {
@@ -41,6 +46,12 @@ export interface ReportAction {
   /** applied, then restored by the rollback */
   rolledBack?: boolean;
   description: string;
+  /** the API calls the change makes */
+  calls: string[];
+  /** before/after of what it changes */
+  diff: FieldDiff[];
+  /** resources the change touches: `distribution:ID`, `bucket-policy:NAME`, `oac`, `key-policy:ID`, `ownership:NAME` */
+  targets: string[];
 }
 
 export interface Report {
@@ -51,8 +62,14 @@ export interface Report {
   approval: {
     required: boolean;
     decision: 'approved' | 'rejected' | 'timed-out' | 'not-required';
+    /** who decided, as Systems Manager recorded it */
     approver?: string;
+    approvers?: ApproverDecision[];
   };
+  /** the execution that held the distribution's lock, when this one ended as a duplicate */
+  duplicateOf?: string;
+  /** audit records the execution wrote to the table */
+  auditRecords: number;
   probes: { before: Omit<ProbeResult, 'bodyExcerpt'>[]; after: Omit<ProbeResult, 'bodyExcerpt'>[] };
   error?: { error: string; cause: string };
   rollback?: { restored: string[] };
@@ -64,7 +81,6 @@ export interface Report {
 }
 
 const ARTIFACT_BUCKET = 'cf403-artifacts-sim';
-const OPERATOR = 'arn:aws:iam::{account}:role/operator';
 
 function simulatedClients(world: World): AwsClients {
   const opts = {
@@ -79,6 +95,8 @@ function simulatedClients(world: World): AwsClients {
     wafv2: world.attach(new WAFV2Client({ ...opts, region: 'us-east-1' })),
     sns: world.attach(new SNSClient(opts)),
     sfn: world.attach(new SFNClient(opts)),
+    ssm: world.attach(new SSMClient(opts)),
+    dynamodb: world.attach(new DynamoDBClient(opts)),
   };
 }
 
@@ -92,7 +110,19 @@ function stderrLogger(level: string): Logger {
   return logger;
 }
 
-export function simulationDeps(world: World, logLevel = 'SILENT'): StepDeps {
+export const SIM_TABLE = 'cf403-remediation-sim';
+export const SIM_APPROVAL_DOCUMENT = 'Cf403Remediation-Approval';
+
+/** The role an operator assumes to approve, the approvers list the deployment would configure. */
+export function operatorArn(world: World): string {
+  return `arn:aws:iam::${world.account}:role/cf403-operator`;
+}
+
+export function simulationDeps(
+  world: World,
+  logLevel = 'SILENT',
+  env: Record<string, string> = {},
+): StepDeps {
   world.addSystemBucket(ARTIFACT_BUCKET);
   const clients = simulatedClients(world);
   return {
@@ -102,6 +132,11 @@ export function simulationDeps(world: World, logLevel = 'SILENT'): StepDeps {
       CF403_TOPIC_ARN: `arn:aws:sns:${world.region}:${world.account}:cf403-notifications`,
       CF403_APPROVAL_RISKS: 'destructive',
       CF403_PLAN_ONLY: 'false',
+      CF403_TABLE_NAME: SIM_TABLE,
+      CF403_APPROVAL_DOCUMENT: SIM_APPROVAL_DOCUMENT,
+      CF403_APPROVERS: operatorArn(world),
+      CF403_MIN_APPROVALS: '1',
+      ...env,
     }),
     clients,
     artifacts: new S3ArtifactStore(clients.s3, ARTIFACT_BUCKET),
@@ -120,143 +155,215 @@ function lambdaError(err: unknown): Error {
   return out;
 }
 
-export async function simulate(scenario: Scenario, options: SimulateOptions): Promise<Report> {
-  const asl = options.definition ?? (await synthesizedDefinition());
-  const world = new World(scenario);
-  const deps = simulationDeps(world, options.logLevel);
-  const executionName = `sim-${scenario.name}`.slice(0, 80);
-  const executionId = `arn:aws:states:${world.region}:${world.account}:execution:cf403-remediation:${executionName}`;
-  const event =
+export interface ExecutionResult {
+  executionName: string;
+  output: Record<string, unknown>;
+  states: Report['states'];
+  approvalDecision: Report['approval']['decision'];
+  approvers: ApproverDecision[];
+  error?: Report['error'];
+}
+
+/**
+ * The synthesized state machine running against one world. Several executions may share it (alarm storms):
+ * each gets its own name, and the world's lock table decides which one acts.
+ */
+export class LocalWorkflow {
+  readonly deps: StepDeps;
+
+  constructor(
+    readonly world: World,
+    private readonly asl: Asl,
+    logLevel?: string,
+    env?: Record<string, string>,
+  ) {
+    this.deps = simulationDeps(world, logLevel, env);
+  }
+
+  /** The operator's answer: signals the console approval as the operator, then delivers the status event to the relay. */
+  private async answerApproval(executionId: string, token: string, decision: Decision): Promise<unknown> {
+    const { world, deps } = this;
+    const document = deps.config.approvalDocument ?? SIM_APPROVAL_DOCUMENT;
+    const seen = world.events.length;
+    await world.asCaller(operatorArn(world), () =>
+      signalApproval(
+        deps.clients.ssm,
+        document,
+        executionId,
+        decision === 'approve' ? 'Approve' : 'Reject',
+        'simulated operator',
+      ),
+    );
+    // EventBridge delivers the automation's status change to the relay.
+    for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, deps);
+    const signal = world.taskSignals.find((t) => t.taskToken === token);
+    if (!signal) throw new Error(`the relay did not answer the approval of ${executionId}`);
+    if (signal.kind === 'failure') {
+      const err = new Error(signal.cause ?? 'approval failed');
+      err.name = signal.error ?? 'States.TaskFailed';
+      throw err;
+    }
+    return JSON.parse(signal.output ?? '{}');
+  }
+
+  async execute(event: unknown, executionName: string, decision: Decision): Promise<ExecutionResult> {
+    const { world, deps, asl } = this;
+    const executionId = `arn:aws:states:${world.region}:${world.account}:execution:cf403-remediation:${executionName}`;
+    let approvalDecision: Report['approval']['decision'] = 'not-required';
+    let approvers: ApproverDecision[] = [];
+    const invoke = (stateName: string, step: StepName, resource: string) => async (input: unknown) => {
+      const payload = resource.startsWith('arn:aws:states:::lambda:invoke')
+        ? (input as { Payload: unknown }).Payload
+        : input;
+      let out: unknown;
+      try {
+        out = await STEP_RUNS[step](payload, deps);
+      } catch (err) {
+        throw lambdaError(err);
+      }
+      if (resource.endsWith('.waitForTaskToken')) {
+        const token = (payload as { token?: string }).token ?? '';
+        if (decision === 'timeout') {
+          approvalDecision = 'timed-out';
+          const timeout = new Error(`approval for ${stateName} timed out`);
+          timeout.name = 'States.Timeout';
+          throw timeout;
+        }
+        const answer = (await this.answerApproval(executionId, token, decision)) as {
+          decision?: string;
+          approvers?: ApproverDecision[];
+        };
+        approvalDecision = answer.decision === 'approved' ? 'approved' : 'rejected';
+        approvers = answer.approvers ?? [];
+        return answer;
+      }
+      if (resource === 'arn:aws:states:::lambda:invoke')
+        return { Payload: out, StatusCode: 200, ExecutedVersion: '$LATEST' };
+      return out as never;
+    };
+
+    const taskHandlers: Record<string, (input: unknown) => Promise<never>> = {};
+    const waitSeconds: Record<string, number> = {};
+    for (const [name, state] of Object.entries(asl.States)) {
+      if (state.Type === 'Task') {
+        const step = (TASK_STATES as Record<string, StepName>)[name];
+        if (!step) throw new Error(`Task state ${name} has no step handler in lib/workflow/steps.ts`);
+        taskHandlers[name] = invoke(name, step, String(state.Resource)) as (input: unknown) => Promise<never>;
+      }
+      if (state.Type === 'Wait') waitSeconds[name] = Number(state.Seconds ?? 0);
+    }
+    // Waits and retry pauses advance the simulated clock instead of real time.
+    const waitTimeOverrides = new Proxy<Record<string, number>>(
+      {},
+      {
+        get: (_t, name) => {
+          if (typeof name !== 'string') return undefined;
+          world.advance(waitSeconds[name] ?? 0);
+          return 0;
+        },
+      },
+    );
+    const retryIntervalOverrides = new Proxy<Record<string, number>>(
+      {},
+      {
+        get: (_t, name) => {
+          if (typeof name !== 'string') return undefined;
+          const retry = asl.States[name]?.Retry as { IntervalSeconds?: number }[] | undefined;
+          world.advance(retry?.[0]?.IntervalSeconds ?? 1);
+          return 0;
+        },
+      },
+    );
+
+    const machine = new StateMachine(asl as never, {
+      validationOptions: { checkArn: false, checkPaths: false },
+    });
+    const execution = machine.run(event as never, {
+      overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
+      context: {
+        Execution: {
+          Id: executionId,
+          Name: executionName,
+          Input: event as never,
+          StartTime: new Date(world.now()).toISOString(),
+        },
+        Task: { Token: `sim-task-token-${executionName}` },
+      },
+    });
+    const states: Report['states'] = [];
+    let lastInput: Record<string, unknown> = {};
+    const logs = (async () => {
+      for await (const e of execution.eventLogs) {
+        if (e.type === 'StateEntered') {
+          states.push({ name: e.state.name, type: e.state.type });
+          if (typeof e.state.input === 'object' && e.state.input !== null)
+            lastInput = e.state.input as Record<string, unknown>;
+        }
+      }
+    })();
+    let output: Record<string, unknown>;
+    let error: Report['error'];
+    try {
+      output = (await execution.result) as Record<string, unknown>;
+    } catch (err) {
+      output = { ...lastInput, outcome: 'FAILED' };
+      const e = lastInput.error as { Error?: string; Cause?: string } | undefined;
+      error = { error: e?.Error ?? (err as Error).name, cause: e?.Cause ?? (err as Error).message };
+    }
+    await logs;
+    return { executionName, output, states, approvalDecision, approvers, error };
+  }
+}
+
+export function defaultAlarmEvent(scenario: Scenario): Record<string, unknown> {
+  return (
     scenario.alarmEvent ??
     cloudFront4xxAlarmEvent({
       distributionId: scenario.cloudfront.distributions[0]?.Id ?? '',
       account: scenario.account,
       region: scenario.region,
-    });
-
-  let approvalDecision: Report['approval']['decision'] = 'not-required';
-  const invoke = (stateName: string, step: StepName, resource: string) => async (input: unknown) => {
-    const run = STEP_RUNS[step];
-    const payload = resource.startsWith('arn:aws:states:::lambda:invoke')
-      ? (input as { Payload: unknown }).Payload
-      : input;
-    let out: unknown;
-    try {
-      out = await run(payload, deps);
-    } catch (err) {
-      throw lambdaError(err);
-    }
-    if (resource.endsWith('.waitForTaskToken')) {
-      // The operator answers the token: the world records the signal an operator's call would send.
-      const token = (payload as { token?: string }).token ?? '';
-      if (options.decision === 'timeout') {
-        approvalDecision = 'timed-out';
-        const timeout = new Error(`approval for ${stateName} timed out`);
-        timeout.name = 'States.Timeout';
-        throw timeout;
-      }
-      const decision = options.decision === 'approve' ? 'approved' : 'rejected';
-      approvalDecision = decision;
-      const output = {
-        decision,
-        approver: OPERATOR.replace('{account}', world.account),
-        comment: 'simulated operator',
-      };
-      world.taskSignals.push({
-        kind: 'success',
-        taskToken: token,
-        output: JSON.stringify(output),
-        at: world.now(),
-      });
-      return output;
-    }
-    if (resource === 'arn:aws:states:::lambda:invoke') {
-      return { Payload: out, StatusCode: 200, ExecutedVersion: '$LATEST' };
-    }
-    return out as never;
-  };
-
-  const taskHandlers: Record<string, (input: unknown) => Promise<never>> = {};
-  const waitSeconds: Record<string, number> = {};
-  for (const [name, state] of Object.entries(asl.States)) {
-    if (state.Type === 'Task') {
-      const step = (TASK_STATES as Record<string, StepName>)[name];
-      if (!step) throw new Error(`Task state ${name} has no step handler in lib/workflow/steps.ts`);
-      taskHandlers[name] = invoke(name, step, String(state.Resource)) as (input: unknown) => Promise<never>;
-    }
-    if (state.Type === 'Wait') waitSeconds[name] = Number(state.Seconds ?? 0);
-  }
-  // Waits and retry pauses advance the simulated clock instead of real time.
-  const waitTimeOverrides = new Proxy<Record<string, number>>(
-    {},
-    {
-      get: (_t, name) => {
-        if (typeof name !== 'string') return undefined;
-        world.advance(waitSeconds[name] ?? 0);
-        return 0;
-      },
-    },
+    })
   );
-  const retryIntervalOverrides = new Proxy<Record<string, number>>(
-    {},
-    {
-      get: (_t, name) => {
-        if (typeof name !== 'string') return undefined;
-        const retry = asl.States[name]?.Retry as { IntervalSeconds?: number }[] | undefined;
-        world.advance(retry?.[0]?.IntervalSeconds ?? 1);
-        return 0;
-      },
-    },
-  );
-
-  const machine = new StateMachine(asl as never, {
-    validationOptions: { checkArn: false, checkPaths: false },
-  });
-  const execution = machine.run(event as never, {
-    overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: {
-      Execution: {
-        Id: executionId,
-        Name: executionName,
-        Input: event as never,
-        StartTime: new Date(world.now()).toISOString(),
-      },
-      Task: { Token: `sim-task-token-${executionName}` },
-    },
-  });
-  const states: Report['states'] = [];
-  let lastInput: Record<string, unknown> = {};
-  const logs = (async () => {
-    for await (const e of execution.eventLogs) {
-      if (e.type === 'StateEntered') {
-        states.push({ name: e.state.name, type: e.state.type });
-        if (typeof e.state.input === 'object' && e.state.input !== null)
-          lastInput = e.state.input as Record<string, unknown>;
-      }
-    }
-  })();
-  let output: Record<string, unknown>;
-  let error: Report['error'];
-  try {
-    output = (await execution.result) as Record<string, unknown>;
-  } catch (err) {
-    output = { ...lastInput, outcome: 'FAILED' };
-    const e = lastInput.error as { Error?: string; Cause?: string } | undefined;
-    error = { error: e?.Error ?? (err as Error).name, cause: e?.Cause ?? (err as Error).message };
-  }
-  await logs;
-  return buildReport(scenario, world, output, states, approvalDecision, error);
 }
 
-function buildReport(
-  scenario: Scenario,
-  world: World,
-  output: Record<string, unknown>,
-  states: Report['states'],
-  decision: Report['approval']['decision'],
-  error: Report['error'],
-): Report {
-  const collect = output.collect as { probes?: ProbeResult[]; ignored?: boolean } | undefined;
+export async function simulate(scenario: Scenario, options: SimulateOptions): Promise<Report> {
+  const asl = options.definition ?? (await synthesizedDefinition());
+  const world = new World(scenario);
+  const workflow = new LocalWorkflow(world, asl, options.logLevel, options.env);
+  const result = await workflow.execute(
+    defaultAlarmEvent(scenario),
+    `sim-${scenario.name}`.slice(0, 80),
+    options.decision,
+  );
+  return buildReport(scenario, world, result);
+}
+
+function targetsOf(change: ChangeSpec | undefined): string[] {
+  switch (change?.type) {
+    case undefined:
+    case 'wait-for-deployment':
+      return [];
+    case 'create-or-reuse-oac':
+      return ['oac'];
+    case 'merge-bucket-policy-statement':
+    case 'replace-bucket-policy-statement':
+      return [`bucket-policy:${change.bucket}`];
+    case 'update-distribution':
+      return ['distribution'];
+    case 'merge-key-policy-statement':
+      return [`key-policy:${change.keyId.split('/').pop()}`];
+    case 'put-ownership-controls':
+      return [`ownership:${change.bucket}`];
+  }
+}
+
+export function buildReport(scenario: Scenario, world: World, result: ExecutionResult): Report {
+  const planText = world.systemObject(ARTIFACT_BUCKET, executionKey(result.executionName, 'plan'));
+  const fullPlan = planText ? (JSON.parse(planText) as Plan) : undefined;
+  const { output, states, approvalDecision: decision, error } = result;
+  const collect = output.collect as
+    | { probes?: ProbeResult[]; ignored?: boolean; distributionId?: string }
+    | undefined;
   const diagnosis = output.diagnosis as Diagnosis | undefined;
   const plan = output.plan as
     | {
@@ -266,7 +373,7 @@ function buildReport(
     | undefined;
   const apply = output.apply as { applied?: { actionId: string }[] } | undefined;
   const verify = output.verify as { probes?: ProbeResult[] } | undefined;
-  const approval = output.approval as { approver?: string } | undefined;
+  const lock = output.lock as { acquired?: boolean; holder?: string } | undefined;
   const rollback = output.rollback as { restored?: string[] } | undefined;
   const appliedIds = new Set((apply?.applied ?? []).map((a) => a.actionId));
   const rolledBack = (rollback?.restored?.length ?? 0) > 0;
@@ -284,15 +391,30 @@ function buildReport(
       applied: appliedIds.has(a.id),
       ...(rolledBack && appliedIds.has(a.id) ? { rolledBack: true } : {}),
       description: a.description,
+      ...(() => {
+        const full = fullPlan?.actions.find((x) => x.id === a.id);
+        return {
+          calls: (full?.calls ?? []).map((c) => `${c.service}:${c.api} ${c.target}`),
+          diff: full?.diff ?? [],
+          targets: targetsOf(full?.change).map((t) =>
+            t === 'distribution' ? `distribution:${collect?.distributionId ?? ''}` : t,
+          ),
+        };
+      })(),
     })),
     approval: {
       required: plan?.requiresApproval ?? false,
       decision: plan?.requiresApproval ? decision : 'not-required',
-      ...(approval?.approver ? { approver: approval.approver } : {}),
+      ...(result.approvers.length
+        ? { approvers: result.approvers, approver: result.approvers.map((a) => a.approver).join(', ') }
+        : {}),
     },
     probes: { before: collect?.probes ?? [], after: appliedIds.size > 0 ? (verify?.probes ?? []) : [] },
     ...(error ? { error } : e?.Error ? { error: { error: e.Error, cause: e.Cause ?? '' } } : {}),
     ...(rollback?.restored ? { rollback: { restored: rollback.restored } } : {}),
+    ...(lock && lock.acquired === false ? { duplicateOf: lock.holder } : {}),
+    auditRecords: world.tableItems(SIM_TABLE).filter((i) => String(i.pk?.S ?? '').startsWith('AUDIT#'))
+      .length,
     notifications: world.notifications.map((n) => ({ subject: n.subject, message: n.message })),
     simulatedSeconds: (world.now() - new Date('2026-11-28T00:00:00Z').getTime()) / 1000,
     awsCalls: world.calls.length,

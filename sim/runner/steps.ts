@@ -5,8 +5,10 @@ import { run as checkInvalidation } from '../../functions/steps/check-invalidati
 import { run as classify } from '../../functions/steps/classify/handler.ts';
 import { run as collect } from '../../functions/steps/collect/handler.ts';
 import { run as invalidate } from '../../functions/steps/invalidate/handler.ts';
+import { run as lock } from '../../functions/steps/lock/handler.ts';
 import { run as notify } from '../../functions/steps/notify/handler.ts';
 import { run as plan } from '../../functions/steps/plan/handler.ts';
+import { run as relay } from '../../functions/steps/relay/handler.ts';
 import { run as requestApproval } from '../../functions/steps/request-approval/handler.ts';
 import { run as rollback } from '../../functions/steps/rollback/handler.ts';
 import type { StepDeps } from '../../functions/steps/runtime.ts';
@@ -15,6 +17,7 @@ import type { StepName } from '../../lib/workflow/steps.ts';
 
 export const STEP_RUNS: Record<StepName, (input: unknown, deps: StepDeps) => Promise<unknown>> = {
   collect,
+  lock,
   classify,
   plan,
   requestApproval,
@@ -25,4 +28,5 @@ export const STEP_RUNS: Record<StepName, (input: unknown, deps: StepDeps) => Pro
   verify,
   rollback,
   notify,
+  relay,
 };

@@ -111,6 +111,8 @@ export interface Simulation {
   apiLatencyMs?: number;
   faults?: Fault[];
   customOrigins?: Record<string, CustomOriginResponse>;
+  /** requests per second (real time) a service answers before throttling (`Throttling`, 'Rate exceeded') */
+  rateLimit?: { cloudfront?: number };
 }
 
 export interface Scenario {

@@ -573,6 +573,7 @@ function simulation(value: unknown, path: string): void {
     'apiLatencyMs',
     'faults',
     'customOrigins',
+    'rateLimit',
   ]);
   opt(s, 'deploymentSeconds', path, (v, p) => num(v, p, { min: 0 }));
   opt(s, 'invalidationSeconds', path, (v, p) => num(v, p, { min: 0 }));
@@ -594,6 +595,15 @@ function simulation(value: unknown, path: string): void {
       num(f.times, at(ip, 'times'), { min: 1, integer: true });
     }),
   );
+  // cf403 scan / bench: per-service rate limit, requests per second (real time)
+  opt(s, 'rateLimit', path, (v, p) => {
+    const limits = obj(v, p);
+    knownKeys(limits, p, ['cloudfront']);
+    opt(limits, 'cloudfront', p, (rate, rp) => {
+      if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0)
+        fail(rp, 'a number of requests per second > 0', rate);
+    });
+  });
   opt(s, 'customOrigins', path, (v, p) => {
     for (const [domain, response] of Object.entries(obj(v, p))) {
       const rp = at(p, domain);

@@ -1,15 +1,27 @@
 // Errors as the SDK would throw them: the client package's own exception class when the service models the
 // error, else the service's base exception with the wire name (how the SDK surfaces unmodeled errors).
 import * as cloudfront from '@aws-sdk/client-cloudfront';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as kms from '@aws-sdk/client-kms';
 import * as s3 from '@aws-sdk/client-s3';
 import * as s3control from '@aws-sdk/client-s3-control';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
+import * as ssm from '@aws-sdk/client-ssm';
 import * as wafv2 from '@aws-sdk/client-wafv2';
 import type { FaultError } from '../scenario/types.ts';
 
-export type ServiceName = 'cloudfront' | 's3' | 's3control' | 'kms' | 'wafv2' | 'sns' | 'sfn';
+export type ServiceName =
+  | 'cloudfront'
+  | 's3'
+  | 's3control'
+  | 'kms'
+  | 'wafv2'
+  | 'sns'
+  | 'sfn'
+  // issue 5: the workflow's table and approval automations
+  | 'dynamodb'
+  | 'ssm';
 
 interface ServiceModule {
   namespace: Record<string, unknown>;
@@ -38,6 +50,8 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   wafv2: { namespace: wafv2, base: wafv2.WAFV2ServiceException },
   sns: { namespace: sns, base: sns.SNSServiceException },
   sfn: { namespace: sfn, base: sfn.SFNServiceException },
+  dynamodb: { namespace: dynamodb, base: dynamodb.DynamoDBServiceException },
+  ssm: { namespace: ssm, base: ssm.SSMServiceException },
 };
 
 function modeledClass(service: ServiceName, name: string): ModeledCtor | undefined {

@@ -17,6 +17,7 @@ import type {
   WafSampledRequest,
   WafWebAcl,
 } from '../scenario/types.ts';
+import type { DynamoItem } from './dynamodb-expr.ts';
 
 export interface InvalidationState {
   Id: string;
@@ -61,6 +62,37 @@ export interface FaultState extends Fault {
   remaining: number;
 }
 
+// ---- the workflow's own resources (DynamoDB table, approval automations): never part of the scenario ----
+
+export interface ApproverDecision {
+  Approver: string;
+  Decision: 'Approve' | 'Reject';
+  /** ISO time of the simulated clock */
+  ApprovalDecisionTime: string;
+  /** '' when the signal had no comment */
+  Comment: string;
+}
+
+export type AutomationStatus = 'Waiting' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+
+/** One execution of an approval document: a single `aws:approve` step named `approve`. */
+export interface AutomationState {
+  id: string;
+  documentName: string;
+  parameters: Record<string, string[]>;
+  approvers: string[];
+  minApprovals: number;
+  message: string;
+  timeoutSeconds: number;
+  status: AutomationStatus;
+  executedBy: string;
+  stepExecutionId: string;
+  /** simulated epoch ms */
+  startedAt: number;
+  endedAt?: number;
+  decisions: ApproverDecision[];
+}
+
 export interface WorldState {
   distributions: Map<string, DistributionState>;
   oacs: Map<string, OacState>;
@@ -76,4 +108,8 @@ export interface WorldState {
   ipSets: WafIpSet[];
   sampledRequests: WafSampledRequest[];
   faults: FaultState[];
+  /** DynamoDB tables by name, created on first use; items by `JSON.stringify([pk, sk])` */
+  tables: Map<string, Map<string, DynamoItem>>;
+  /** SSM Automation executions by id, in start order */
+  automations: Map<string, AutomationState>;
 }

@@ -5,13 +5,17 @@ import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { EdgeView } from '../edge/types.ts';
 import type { Scenario, ScenarioDistribution, Simulation } from '../scenario/types.ts';
 import { cloudFrontHandlers } from './cloudfront.ts';
+import { dynamoDbHandlers, tableItems } from './dynamodb.ts';
+import type { DynamoItem } from './dynamodb-expr.ts';
 import { faultError, type ServiceName } from './errors.ts';
 import type { Handlers } from './handlers.ts';
 import { hashSeed, IdGenerator } from './ids.ts';
 import { kmsHandlers } from './kms.ts';
 import { sfnHandlers, snsHandlers } from './messaging.ts';
-import { s3ControlHandlers } from './s3control.ts';
+import { RateLimits } from './rate-limit.ts';
 import { s3Handlers } from './s3.ts';
+import { s3ControlHandlers } from './s3control.ts';
+import { settleAutomations, ssmHandlers } from './ssm.ts';
 import type { DistributionState, StoredObject, WorldState } from './state.ts';
 import { wafv2Handlers } from './wafv2.ts';
 
@@ -31,6 +35,9 @@ const CLIENT_SERVICES: Record<string, ServiceName> = {
   WAFV2Client: 'wafv2',
   SNSClient: 'sns',
   SFNClient: 'sfn',
+  // issue 5: the workflow's table and approval automations (both answer 200)
+  DynamoDBClient: 'dynamodb',
+  SSMClient: 'ssm',
 };
 
 /** Success codes other than 200, as the real APIs answer. */
@@ -81,6 +88,10 @@ export class World implements EdgeView {
   readonly calls: WorldCall[] = [];
   readonly notifications: WorldNotification[] = [];
   readonly taskSignals: TaskSignal[] = [];
+  /** EventBridge events the account emitted (SSM Automation status changes), oldest first */
+  readonly events: Array<Record<string, unknown>> = [];
+  /** the identity of the simulated caller (SSM approvals check it); see asCaller */
+  callerArn: string;
   readonly ids: IdGenerator;
   /** internal state, for the service handlers and the edge model; treat as read-only outside sim/world */
   readonly state: WorldState;
@@ -88,6 +99,8 @@ export class World implements EdgeView {
   private clockMs = WORLD_START_MS;
   private readonly initial: Scenario;
   private readonly handlers: Record<ServiceName, Handlers>;
+  /** cf403 scan: `simulation.rateLimit`, enforced in real time */
+  private readonly rateLimits: RateLimits;
 
   constructor(scenario: Scenario, options: WorldOptions = {}) {
     // the world owns its copy: callers' scenario objects are never changed
@@ -99,6 +112,8 @@ export class World implements EdgeView {
     this.region = sc.region;
     this.ids = new IdGenerator(options.seed ?? hashSeed(sc.name));
     this.state = this.initialState(sc);
+    this.callerArn = `arn:aws:sts::${sc.account}:assumed-role/cf403-simulated-operator/operator`;
+    this.rateLimits = new RateLimits(sc.simulation?.rateLimit);
     this.handlers = {
       cloudfront: cloudFrontHandlers(this),
       s3: s3Handlers(this),
@@ -107,6 +122,8 @@ export class World implements EdgeView {
       wafv2: wafv2Handlers(this),
       sns: snsHandlers(this),
       sfn: sfnHandlers(this),
+      dynamodb: dynamoDbHandlers(this),
+      ssm: ssmHandlers(this),
     };
   }
 
@@ -157,6 +174,8 @@ export class World implements EdgeView {
       ipSets: sc.wafv2?.ipSets ?? [],
       sampledRequests: sc.wafv2?.sampledRequests ?? [],
       faults: (sc.simulation?.faults ?? []).map((f) => ({ ...f, remaining: f.times })),
+      tables: new Map(),
+      automations: new Map(),
     };
   }
 
@@ -200,6 +219,7 @@ export class World implements EdgeView {
         d.staleEdge = false;
       }
     }
+    settleAutomations(this);
   }
 
   // ---- reads for the edge model and tests (deep copies) ----
@@ -333,6 +353,29 @@ export class World implements EdgeView {
     return [...(this.state.systemBuckets.get(bucket)?.keys() ?? [])];
   }
 
+  // ---- the caller's identity ----
+
+  /**
+   * Runs `fn` with `callerArn` set to `arn`, then restores the previous caller. Calls made by concurrent
+   * code during `fn` also see `arn`: keep callers that should differ sequential.
+   */
+  async asCaller<T>(arn: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.callerArn;
+    this.callerArn = arn;
+    try {
+      return await fn();
+    } finally {
+      this.callerArn = previous;
+    }
+  }
+
+  // ---- DynamoDB tables (the workflow's own: apart from the scenario, never in toScenario()) ----
+
+  /** Items of a table sorted by pk then sk (deep copies); [] for a table never used. */
+  tableItems(tableName: string): DynamoItem[] {
+    return tableItems(this, tableName);
+  }
+
   // ---- answering calls ----
 
   /**
@@ -341,9 +384,12 @@ export class World implements EdgeView {
    */
   async call(service: ServiceName, api: string, input: object): Promise<object & MetadataBearer> {
     const latency = this.initial.simulation?.apiLatencyMs ?? 0;
+    // cf403 scan: the rate limit counts requests as they arrive; a throttled one still costs the round trip
+    const admitted = this.rateLimits.admit(service);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     const requestId = this.ids.uuid();
     try {
+      if (!admitted) throw faultError(service, 'ThrottlingException', requestId);
       const fault = this.state.faults.find((f) => f.api === api && f.remaining > 0);
       if (fault) {
         fault.remaining--;

@@ -42,8 +42,9 @@ function stepActions(step: StepName): string[] {
 describe('alarm rule', () => {
   it('matches CloudFront 4xxErrorRate alarms entering ALARM, for any alarm name by default', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    const [rule] = Object.values(rules);
-    expect(Object.keys(rules)).toHaveLength(1);
+    // The alarm rule and the approval relay's rule.
+    expect(Object.keys(rules)).toHaveLength(2);
+    const rule = rules[logicalId(synth.stack.remediation.rule)];
     expect(rule?.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
@@ -121,8 +122,10 @@ describe('step functions', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', STEPS.length);
   });
 
-  it('gives every function the service name, artifact bucket, topic, approval risks and plan-only flag', () => {
+  it('gives every function the service name, artifact bucket, topic, table, approval settings and plan-only flag', () => {
     const bucketRef = { Ref: logicalId(synth.stack.remediation.artifactBucket) };
+    const approverRole = synth.stack.remediation.approverRole;
+    if (!approverRole) throw new Error('the default stack creates the approver role');
     for (const step of STEPS) {
       const fn =
         synth.template.findResources('AWS::Lambda::Function')[
@@ -135,6 +138,12 @@ describe('step functions', () => {
         CF403_TOPIC_ARN: { Ref: logicalId(synth.stack.remediation.topic) },
         CF403_APPROVAL_RISKS: 'destructive',
         CF403_PLAN_ONLY: 'false',
+        CF403_TABLE_NAME: { Ref: logicalId(synth.stack.remediation.table) },
+        CF403_APPROVAL_DOCUMENT: 'Cf403Remediation-Approval',
+        CF403_APPROVERS: { 'Fn::GetAtt': [logicalId(approverRole), 'Arn'] },
+        CF403_MIN_APPROVALS: '1',
+        // 24 h approval + 2 h for the run after it.
+        CF403_LOCK_SECONDS: '93600',
       });
     }
   });
@@ -215,11 +224,12 @@ describe('step permissions', () => {
     expect(stepActions('checkInvalidation')).toEqual(['cloudfront:GetInvalidation']);
   });
 
-  it('only requestApproval and notify publish, and only to the topic', () => {
+  it('only classify, requestApproval, apply and notify publish, and only to the topic', () => {
     const topicRef = { Ref: logicalId(synth.stack.remediation.topic) };
+    const publishers: readonly StepName[] = ['classify', 'requestApproval', 'apply', 'notify'];
     for (const step of STEPS) {
       const publishes = roleStatements(synth, step).filter((s) => actionsOf(s).includes('sns:Publish'));
-      if (step === 'requestApproval' || step === 'notify') {
+      if (publishers.includes(step)) {
         expect(
           publishes.map((s) => s.Resource),
           step,

@@ -3,6 +3,7 @@
 import type { BucketEvidence, Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
 import {
+  cloudFrontDecision,
   describeIdentity,
   effectivelyPublic,
   identityCanRead,
@@ -16,28 +17,13 @@ import {
 } from './shared/s3-access.ts';
 
 /**
- * The identity whose reads matter: the one CloudFront uses now, or, when that one is meant to be
- * replaced by an OAC (no identity on a private bucket, a broken OAC, a deleted OAI), the OAC the fix
- * will attach, so that a Deny which would still refuse it is reported now.
+ * True when the identity CloudFront uses now is the one whose reads matter. False when the access fix
+ * will replace it by an OAC (no identity on a private bucket, a broken OAC, a deleted OAI): that OAC's
+ * reads are asked instead, so a Deny that would still refuse it is reported before a fix that cannot work.
  */
-function identityToAsk(
-  ev: Evidence,
-  identity: OriginIdentity,
-  bucket: BucketEvidence,
-): { identity: OriginIdentity; now: boolean } {
-  switch (identity.kind) {
-    case 'oac':
-    case 'oai':
-      return { identity, now: true };
-    case 'none':
-      if (effectivelyPublic(publicRead(ev, bucket))) return { identity, now: true };
-      return { identity: { kind: 'oac-broken', id: '', problem: 'is not attached yet' }, now: false };
-    case 'oac-broken':
-    case 'oai-missing':
-      return { identity: { kind: 'oac-broken', id: '', problem: 'is to be repaired' }, now: false };
-    case 'unknown':
-      return { identity, now: false };
-  }
+function asksNow(ev: Evidence, identity: OriginIdentity, bucket: BucketEvidence): boolean {
+  if (identity.kind === 'oac' || identity.kind === 'oai') return true;
+  return identity.kind === 'none' && effectivelyPublic(publicRead(ev, bucket));
 }
 
 export const explicitDeny: CauseModule = {
@@ -50,22 +36,24 @@ export const explicitDeny: CauseModule = {
       const policy = bucket ? readPolicy(bucket) : undefined;
       if (!origin || !bucket || policy === undefined || policy === null) continue;
       const current = originIdentity(ev, origin);
-      const asked = identityToAsk(ev, current, bucket);
-      if (asked.identity.kind === 'unknown') continue;
+      if (current.kind === 'unknown') continue;
+      const now = asksNow(ev, current, bucket);
       const denied = reqs.flatMap((r) => {
         if (r.key === undefined || r.key === '') return [];
-        const d = identityCanRead(ev, asked.identity, bucket.name, policy, r.key);
+        const d = now
+          ? identityCanRead(ev, current, bucket.name, policy, r.key)
+          : cloudFrontDecision(ev, bucket.name, policy, r.key);
         return d?.decision === 'ExplicitDeny' ? [{ r, d }] : [];
       });
       const first = denied[0];
       if (!first) continue;
       const names = [...new Set(denied.flatMap(({ d }) => d.deniedBy.map(statementName)))];
-      const who = asked.now
+      const who = now
         ? describeIdentity(current)
         : `the OAC of distribution ${ev.distribution.Id} (once attached)`;
       return {
         id: 'EXPLICIT_DENY',
-        confidence: asked.now ? 0.95 : 0.85,
+        confidence: now ? 0.95 : 0.85,
         summary: `Statement ${names.join(', ')} of bucket ${bucket.name}'s policy explicitly denies s3:GetObject to ${who}`,
         evidence: [
           `GetBucketPolicy ${bucket.name}: Deny statement ${names.join(', ')} matches s3:GetObject on ${denied.map(({ r }) => r.key).join(', ')} for ${who}`,

@@ -42,6 +42,7 @@ export const kmsAccessDenied: CauseModule = {
         const fingerprint = r.probe?.fingerprint.kind === 's3-kms-denied';
         let keyLine: string;
         let confidence: number;
+        let denyNames = '';
         if (ref === '' || (!key && /alias\/aws\/s3$/.test(ref))) {
           keyLine = `the object uses the AWS managed key aws/s3, whose policy cannot grant CloudFront`;
           confidence = fingerprint ? 0.9 : 0.6;
@@ -60,10 +61,13 @@ export const kmsAccessDenied: CauseModule = {
             }),
           );
           if (identity.kind === 'oac' && d?.decision === 'Allow') continue;
+          if (d?.decision === 'ExplicitDeny') denyNames = d.deniedBy.map(statementName).join(', ');
           keyLine =
             d?.decision === 'ExplicitDeny'
-              ? `GetKeyPolicy ${key.keyId}: statement ${d.deniedBy.map(statementName).join(', ')} denies cloudfront.amazonaws.com kms:Decrypt`
-              : `GetKeyPolicy ${key.keyId}: no statement allows cloudfront.amazonaws.com kms:Decrypt with AWS:SourceArn = ${ev.distribution.ARN}`;
+              ? `GetKeyPolicy ${key.keyId}: statement ${denyNames} denies cloudfront.amazonaws.com kms:Decrypt`
+              : d?.decision === 'Allow'
+                ? `GetKeyPolicy ${key.keyId}: allows cloudfront.amazonaws.com kms:Decrypt, but an OAI never signs with that principal`
+                : `GetKeyPolicy ${key.keyId}: no statement allows cloudfront.amazonaws.com kms:Decrypt with AWS:SourceArn = ${ev.distribution.ARN}`;
           // The fingerprint shows KMS refusing now; without it another refusal comes first and hides it.
           confidence = fingerprint ? 0.95 : 0.6;
         }
@@ -82,6 +86,7 @@ export const kmsAccessDenied: CauseModule = {
             bucket: bucket.name,
             keyRef: ref,
             ...(key ? { keyId: key.keyId } : {}),
+            ...(denyNames ? { deniedBy: denyNames } : {}),
             identity: identity.kind,
           },
         };
@@ -93,6 +98,19 @@ export const kmsAccessDenied: CauseModule = {
     const s = finding.subject;
     if (!s?.bucket || !s.originId) return [];
     const key = s.keyId ? findKey(ev, s.keyId) : undefined;
+    if (key && s.deniedBy) {
+      // A Deny in a key policy is deliberate, and an Allow merged beside it would change nothing.
+      return [
+        {
+          id: `kms-decrypt:${key.keyId}`,
+          cause: 'KMS_ACCESS_DENIED',
+          risk: 'manual',
+          description: `Review Deny statement ${s.deniedBy} of KMS key ${key.keyId}'s policy: it refuses cloudfront.amazonaws.com kms:Decrypt for ${ev.distribution.ARN}, so objects of bucket ${s.bucket} encrypted with it cannot be served`,
+          calls: [],
+          diff: [],
+        },
+      ];
+    }
     if (!key) {
       return [
         {

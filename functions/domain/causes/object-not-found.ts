@@ -75,7 +75,7 @@ export const objectNotFound: CauseModule = {
         subject: {
           originId,
           bucket: bucket.name,
-          keys: keys.join(','),
+          keys: keys.join('\n'),
           ...(wrongPath ? { originPath, wrongOriginPath: 'true' } : {}),
         },
       };
@@ -86,9 +86,11 @@ export const objectNotFound: CauseModule = {
     const s = finding.subject;
     if (!s?.bucket || !s.originId) return [];
     const index = configOrigin(ev, s.originId)?.index ?? -1;
+    const keys = (s.keys ?? '').split('\n');
+    const directories = keys.some((k) => k.endsWith('/'));
     const description = s.wrongOriginPath
       ? `Origin ${s.originId} has OriginPath '${s.originPath ?? ''}', but the objects are stored without that prefix in bucket ${s.bucket}: set Origins.Items[${index}].OriginPath to '' (or upload the objects under the prefix ${(s.originPath ?? '').replace(/^\/+/, '')}/)`
-      : `Upload (or restore from a previous version) the missing objects ${s.keys?.split(',').join(', ') ?? ''} in bucket ${s.bucket}, or fix the links that ask for them. Optionally allow the origin identity s3:ListBucket on arn:aws:s3:::${s.bucket} so missing keys answer 404 instead of 403`;
+      : `Upload (or restore from a previous version) the missing objects ${keys.join(', ')} in bucket ${s.bucket}, or fix the links that ask for them.${directories ? ' Keys ending in / are directory URLs: the REST endpoint serves no index document, so add a viewer-request CloudFront Function that appends index.html.' : ''} Optionally allow the origin identity s3:ListBucket on arn:aws:s3:::${s.bucket} so missing keys answer 404 instead of 403`;
     return [
       {
         id: `object-not-found:${s.bucket}`,

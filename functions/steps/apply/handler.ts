@@ -1,7 +1,9 @@
 // Step 4: apply the plan, a snapshot recorded before each change.
 import { executionKey } from '../../adapters/artifacts.ts';
 import { ChangeExecutor } from '../../adapters/executor.ts';
+import { publish } from '../../adapters/notifier.ts';
 import { invalidationPaths } from '../../domain/invalidation.ts';
+import { appliedMessage } from '../../domain/notification.ts';
 import type { Evidence, Plan } from '../../domain/types.ts';
 import { field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
 
@@ -13,7 +15,22 @@ export async function run(input: unknown, deps: StepDeps) {
   const executor = new ChangeExecutor(deps.clients, deps.artifacts, executionKey(name, 'snapshots'));
   const result = await executor.apply(field(i, 'distributionId', 'apply'), plan.actions);
   deps.logger.info('changes applied', { applied: result.applied.map((a) => a.actionId) });
-  return { ...result, invalidationPaths: invalidationPaths(ev.requests.map((r) => r.url)) };
+  if (result.applied.length > 0) {
+    await publish(
+      deps.clients.sns,
+      deps.config.topicArn,
+      appliedMessage({
+        executionId: field(i, 'executionId', 'apply'),
+        distributionId: ev.distribution.Id,
+        applied: result.applied,
+      }),
+    );
+  }
+  return {
+    ...result,
+    snapshotRef: { bucket: deps.config.artifactBucket, key: executionKey(name, 'snapshots') },
+    invalidationPaths: invalidationPaths(ev.requests.map((r) => r.url)),
+  };
 }
 
 export const handler = lambdaHandler(run);

@@ -4,11 +4,13 @@ import {
   GetDistributionCommand,
   GetOriginAccessControlCommand,
 } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketPolicyCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +46,8 @@ function clients() {
     wafv2: new WAFV2Client({ region: 'us-east-1' }),
     sns: new SNSClient({ region: 'us-east-1' }),
     sfn: new SFNClient({ region: 'us-east-1' }),
+    ssm: new SSMClient({ region: 'us-east-1' }),
+    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
   };
   const cf = mockClient(c.cloudfront);
   const s3 = mockClient(c.s3);

@@ -9,6 +9,7 @@ import {
   PreconditionFailed,
   UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import {
   DeleteBucketPolicyCommand,
@@ -20,6 +21,7 @@ import {
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,6 +119,8 @@ function setup() {
     wafv2: new WAFV2Client({ region: 'us-east-1' }),
     sns: new SNSClient({ region: 'us-east-1' }),
     sfn: new SFNClient({ region: 'us-east-1' }),
+    ssm: new SSMClient({ region: 'us-east-1' }),
+    dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
   };
   return { clients, cf: mockClient(clients.cloudfront), s3: mockClient(clients.s3) };
 }

@@ -154,9 +154,7 @@ export function identityCanRead(
   switch (identity.kind) {
     case 'oac':
     case 'oac-broken':
-      return ask(() =>
-        cloudFrontCanRead(policy, { bucket, key, distributionArn: ev.distribution.ARN, account: ev.account }),
-      );
+      return cloudFrontDecision(ev, bucket, policy, key);
     case 'oai':
       return ask(() =>
         oaiCanRead(policy, { bucket, key, oaiId: identity.id, canonicalUserId: identity.canonicalUserId }),
@@ -322,16 +320,6 @@ export function distributionCalls(ev: Evidence): ApiCall[] {
   ];
 }
 
-export function decisionLine(policyName: string, who: string, key: string, d: PolicyDecision): string {
-  const by =
-    d.decision === 'ExplicitDeny'
-      ? ` by statement ${d.deniedBy.map(statementName).join(', ')}`
-      : d.decision === 'Allow'
-        ? ` by statement ${d.allowedBy.map(statementName).join(', ')}`
-        : ' (no statement grants it)';
-  return `${policyName}: s3:GetObject on ${key} for ${who} is ${d.decision}${by}`;
-}
-
 /** An S3 REST origin signed by a working OAC whose reads the bucket policy does not allow (nor deny). */
 export interface OacReadGap {
   origin: OriginEvidence;
@@ -366,12 +354,20 @@ export function oacReadGaps(ev: Evidence, failing: readonly ResolvedRequest[]): 
   return gaps;
 }
 
-/** CloudFront (this distribution, through an OAC) may read the key under the policy. */
-export function cloudFrontReads(ev: Evidence, bucket: string, policy: string | null, key: string): boolean {
-  const d = ask(() =>
+/** Whether CloudFront (this distribution, through an OAC) may s3:GetObject the key under the policy. */
+export function cloudFrontDecision(
+  ev: Evidence,
+  bucket: string,
+  policy: string | null,
+  key: string,
+): PolicyDecision | undefined {
+  return ask(() =>
     cloudFrontCanRead(policy, { bucket, key, distributionArn: ev.distribution.ARN, account: ev.account }),
   );
-  return d?.decision === 'Allow';
+}
+
+export function cloudFrontReads(ev: Evidence, bucket: string, policy: string | null, key: string): boolean {
+  return cloudFrontDecision(ev, bucket, policy, key)?.decision === 'Allow';
 }
 
 /**
@@ -388,7 +384,9 @@ export function cloudFrontGrant(ev: Evidence, cause: CauseId, bucket: string): A
   }
   const statement = cloudFrontGrantStatement({ bucket, distributionArn: ev.distribution.ARN });
   if (ask(() => mergeStatement(policy, statement))?.changed === false) return null;
-  const only = publics.length === 1 ? publics[0] : undefined;
+  // Only a statement Block Public Access already voids may go; a working public grant is a person's call.
+  const only =
+    publics.length === 1 && bpaFlag(ev, evidence, 'RestrictPublicBuckets') ? publics[0] : undefined;
   const replaced = only ? ask(() => replaceStatement(policy, only.index, statement)) : undefined;
   const names = publics.map(statementName).join(', ');
   if (!only || !replaced) {
@@ -396,7 +394,7 @@ export function cloudFrontGrant(ev: Evidence, cause: CauseId, bucket: string): A
       id: `grant-cloudfront:${bucket}`,
       cause,
       risk: 'manual',
-      description: `Bucket ${bucket}'s policy has public statements ${names}, which Block Public Access voids and which make S3 refuse any policy change while BlockPublicPolicy is on: remove them, then add an AllowCloudFrontServicePrincipal statement (s3:GetObject, AWS:SourceArn = ${ev.distribution.ARN})`,
+      description: `Bucket ${bucket}'s policy has public statement(s) ${names}, which make S3 refuse any policy change while BlockPublicPolicy is on: remove them (or decide to keep the site public), then add an AllowCloudFrontServicePrincipal statement (s3:GetObject, AWS:SourceArn = ${ev.distribution.ARN})`,
       calls: [],
       diff: [],
     };

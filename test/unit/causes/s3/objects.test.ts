@@ -269,3 +269,26 @@ describe('REQUESTER_PAYS', () => {
     expect(requesterPays.detect(ctxOf(served))).toBeNull();
   });
 });
+
+describe('KMS_ACCESS_DENIED with a Deny in the key policy', () => {
+  it('recommends instead of merging an Allow that the Deny would override', () => {
+    const deny = {
+      Sid: 'DenyServices',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: { Bool: { 'aws:PrincipalIsAWSService': 'true' } },
+    };
+    const ctx = ctxOf(kmsSite(JSON.stringify({ Version: '2012-10-17', Statement: [ROOT, deny] })));
+    const f = kmsAccessDenied.detect(ctx);
+    expect(f?.evidence[1]).toBe(
+      `GetKeyPolicy ${KEY_ID}: statement 'DenyServices' denies cloudfront.amazonaws.com kms:Decrypt`,
+    );
+    if (!f) throw new Error('no finding');
+    const actions = kmsAccessDenied.plan(f, ctx);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({ risk: 'manual', id: `kms-decrypt:${KEY_ID}` });
+    expect(actions[0]?.change).toBeUndefined();
+  });
+});

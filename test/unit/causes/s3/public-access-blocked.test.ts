@@ -123,3 +123,24 @@ describe('PUBLIC_ACCESS_BLOCKED', () => {
     expect(publicAccessBlocked.detect(ctxOf(missing))?.confidence).toBe(0.5);
   });
 });
+
+describe('PUBLIC_ACCESS_BLOCKED with several public statements', () => {
+  it('recommends by hand instead of choosing which public statement to drop', () => {
+    const ev = withoutIdentity(evidence());
+    const list = {
+      Sid: 'PublicList',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:ListBucket',
+      Resource: 'arn:aws:s3:::example-site',
+    };
+    bucketOf(ev).policy = ok(policy(PUBLIC_READ, list, DEPLOY));
+    const ctx = ctxOf(ev);
+    const f = publicAccessBlocked.detect(ctx);
+    if (!f) throw new Error('no finding');
+    const actions = publicAccessBlocked.plan(f, ctx);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({ id: 'grant-cloudfront:example-site', risk: 'manual' });
+    expect(actions[0]?.description).toContain(`'PublicRead', 'PublicList'`);
+  });
+});

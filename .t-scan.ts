@@ -1,0 +1,14 @@
+import { generateAccount, profileOf, PROFILE_CAUSE } from './bench/world-gen.ts';
+import { World } from './sim/world/index.ts';
+import { worldClients, runScan, renderScanTable } from './cli/scan.ts';
+import { parseScenario } from './sim/scenario/validate.ts';
+const n = Number(process.argv[2] ?? 50);
+const sc = parseScenario(generateAccount({ distributions: n, apiLatencyMs: Number(process.argv[3] ?? 0), cloudfrontRateLimit: process.argv[4] ? Number(process.argv[4]) : undefined }));
+const world = new World(sc);
+const t = performance.now();
+const r = await runScan(worldClients(world), { region: 'us-east-1', ratePerSecond: Number(process.argv[5] ?? 1000), concurrency: 8 });
+console.log('wall', Math.round(performance.now() - t), 'ms', r.stats, 'calls', world.calls.length);
+let bad = 0;
+r.distributions.forEach((d, i) => { const want = PROFILE_CAUSE[profileOf(i)]; const got = d.causes.map(c => c.id); if ((want && got[0] !== want) || (!want && got.length) ) { bad++; if (bad < 8) console.log(i, profileOf(i), got, d.error); } });
+console.log('mismatches', bad);
+if (n <= 30) console.log(renderScanTable(r));

@@ -1,0 +1,181 @@
+// The DynamoDB table: one remediation per distribution (lock with expiry), approval tokens, audit records.
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { awsCall, errorCode } from './aws-call.ts';
+
+export interface LockResult {
+  acquired: boolean;
+  /** the execution holding the lock when it was not acquired */
+  holder?: string;
+}
+
+export interface ApprovalRecord {
+  taskToken: string;
+  executionId: string;
+  distributionId: string;
+}
+
+export interface AuditRecord {
+  distributionId: string;
+  executionId: string;
+  executionName: string;
+  startedAt: string;
+  endedAt: string;
+  outcome: string;
+  alarmName?: string;
+  causes: unknown;
+  plan: unknown;
+  approval: unknown;
+  changes: unknown;
+  error?: string;
+}
+
+export class RemediationTable {
+  constructor(
+    private readonly ddb: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Takes the distribution's lock unless another execution holds an unexpired one; re-entrant for the holder. */
+  async acquireLock(
+    distributionId: string,
+    executionId: string,
+    nowSeconds: number,
+    ttlSeconds: number,
+  ): Promise<LockResult> {
+    try {
+      await this.ddb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({
+            pk: `LOCK#${distributionId}`,
+            sk: 'LOCK',
+            holder: executionId,
+            acquiredAt: new Date(nowSeconds * 1000).toISOString(),
+            expiresAt: nowSeconds + ttlSeconds,
+            ttl: nowSeconds + ttlSeconds,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :me',
+          ExpressionAttributeValues: marshall({ ':now': nowSeconds, ':me': executionId }),
+        }),
+      );
+      return { acquired: true };
+    } catch (err) {
+      if (errorCode(err) !== 'ConditionalCheckFailedException') {
+        return awsCall(`PutItem lock ${distributionId}`, () => Promise.reject(err));
+      }
+      const held = await awsCall(`GetItem lock ${distributionId}`, () =>
+        this.ddb.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: marshall({ pk: `LOCK#${distributionId}`, sk: 'LOCK' }),
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const holder = held.Item ? (unmarshall(held.Item).holder as string | undefined) : undefined;
+      return { acquired: false, holder };
+    }
+  }
+
+  /** Releases the lock only if this execution holds it; true when released. */
+  async releaseLock(distributionId: string, executionId: string): Promise<boolean> {
+    try {
+      await this.ddb.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: `LOCK#${distributionId}`, sk: 'LOCK' }),
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: marshall({ ':me': executionId }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (errorCode(err) === 'ConditionalCheckFailedException') return false;
+      return awsCall(`DeleteItem lock ${distributionId}`, () => Promise.reject(err));
+    }
+  }
+
+  async putApproval(automationExecutionId: string, record: ApprovalRecord, ttl: number): Promise<void> {
+    await awsCall(`PutItem approval ${automationExecutionId}`, () =>
+      this.ddb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ pk: `APPROVAL#${automationExecutionId}`, sk: 'APPROVAL', ...record, ttl }),
+        }),
+      ),
+    );
+  }
+
+  /** Reads and deletes the approval record in one go, so each token is answered at most once. */
+  async takeApproval(automationExecutionId: string): Promise<ApprovalRecord | undefined> {
+    const key = marshall({ pk: `APPROVAL#${automationExecutionId}`, sk: 'APPROVAL' });
+    try {
+      const out = await this.ddb.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      if (!out.Attributes) return undefined;
+      const item = unmarshall(out.Attributes);
+      return {
+        taskToken: String(item.taskToken),
+        executionId: String(item.executionId),
+        distributionId: String(item.distributionId),
+      };
+    } catch (err) {
+      if (errorCode(err) === 'ConditionalCheckFailedException') return undefined;
+      return awsCall(`DeleteItem approval ${automationExecutionId}`, () => Promise.reject(err));
+    }
+  }
+
+  async putAudit(record: AuditRecord): Promise<void> {
+    const { distributionId, startedAt, executionName, causes, plan, approval, changes, ...rest } = record;
+    await awsCall(`PutItem audit ${record.executionId}`, () =>
+      this.ddb.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(
+            {
+              pk: `AUDIT#${distributionId}`,
+              sk: `${startedAt}#${executionName}`,
+              distributionId,
+              startedAt,
+              executionName,
+              ...rest,
+              causes: JSON.stringify(causes),
+              plan: JSON.stringify(plan),
+              approval: JSON.stringify(approval),
+              changes: JSON.stringify(changes),
+            },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      ),
+    );
+  }
+
+  async auditTrail(distributionId: string, limit = 20): Promise<Record<string, unknown>[]> {
+    const out = await awsCall(`Query audit ${distributionId}`, () =>
+      this.ddb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': `AUDIT#${distributionId}` }),
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []).map((i) => unmarshall(i));
+  }
+}

@@ -1,0 +1,18 @@
+// One remediation per distribution: take the lock before planning; a second alarm meanwhile is a duplicate.
+import { RemediationTable } from '../../adapters/table.ts';
+import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+
+export async function run(input: unknown, deps: StepDeps) {
+  const i = inputObject(input, 'lock');
+  const distributionId = field(i, 'distributionId', 'lock');
+  const executionId = field(i, 'executionId', 'lock');
+  if (!deps.config.tableName) return { acquired: true, reason: 'no lock table configured' };
+  const table = new RemediationTable(deps.clients.dynamodb, deps.config.tableName);
+  const now = Math.floor(deps.now().getTime() / 1000);
+  const result = await table.acquireLock(distributionId, executionId, now, deps.config.lockSeconds);
+  if (!result.acquired)
+    deps.logger.info('duplicate: another remediation holds the lock', { holder: result.holder });
+  return result;
+}
+
+export const handler = lambdaHandler(run);
