@@ -125,14 +125,16 @@ export class ChangeExecutor {
         case 'create-or-reuse-oac': {
           const found = await this.findSuitableOac(change.oacName);
           calls.push('ListOriginAccessControls');
-          if (found) {
-            oacIds[change.originId] = found;
+          if (found.id) {
+            oacIds[change.originId] = found.id;
+            calls.push(`reuse OAC ${found.id}`);
           } else {
-            const created = await awsCall(`CreateOriginAccessControl ${change.oacName}`, () =>
+            const name = found.freeName;
+            const created = await awsCall(`CreateOriginAccessControl ${name}`, () =>
               this.clients.cloudfront.send(
                 new CreateOriginAccessControlCommand({
                   OriginAccessControlConfig: {
-                    Name: change.oacName,
+                    Name: name,
                     Description: `Created by cf403 for bucket ${change.bucket}`,
                     SigningProtocol: 'sigv4',
                     SigningBehavior: 'always',
@@ -145,7 +147,7 @@ export class ChangeExecutor {
             if (!id) throw new ChangeConflictError('CreateOriginAccessControl returned no id');
             await this.snapshot({ kind: 'created-oac', oacId: id });
             oacIds[change.originId] = id;
-            calls.push(`CreateOriginAccessControl ${change.oacName} → ${id}`);
+            calls.push(`CreateOriginAccessControl ${name} → ${id}`);
           }
           break;
         }
@@ -239,18 +241,25 @@ export class ChangeExecutor {
     }
   }
 
-  /** An OAC that already signs S3 requests always with sigv4; the one named `preferred` first. */
-  private async findSuitableOac(preferred: string): Promise<string | undefined> {
+  /**
+   * An OAC that already signs S3 requests always with sigv4 (the one named `preferred` first), else a name
+   * for a new one that no existing OAC uses (a broken OAC may hold the preferred name).
+   */
+  private async findSuitableOac(preferred: string): Promise<{ id?: string; freeName: string }> {
     const out = await awsCall('ListOriginAccessControls', () =>
       this.clients.cloudfront.send(new ListOriginAccessControlsCommand({ MaxItems: 100 })),
     );
-    const suitable = (out.OriginAccessControlList?.Items ?? []).filter(
+    const items = out.OriginAccessControlList?.Items ?? [];
+    const suitable = items.filter(
       (o) =>
         o.SigningProtocol === 'sigv4' &&
         o.SigningBehavior === 'always' &&
         o.OriginAccessControlOriginType === 's3',
     );
-    return (suitable.find((o) => o.Name === preferred) ?? suitable[0])?.Id;
+    const names = new Set(items.map((o) => o.Name));
+    let freeName = preferred;
+    for (let n = 2; names.has(freeName); n++) freeName = `${preferred.slice(0, 60)}-${n}`;
+    return { id: (suitable.find((o) => o.Name === preferred) ?? suitable[0])?.Id, freeName };
   }
 
   /** Restores every snapshot, newest first. Safe to run twice: a finished rollback is recorded. */

@@ -90,7 +90,7 @@ export class ScanError extends Error {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface Pacing {
+export interface Pacing {
   bucket: TokenBucket;
   maxAttempts: number;
   backoff: { baseMs: number; capMs: number };

@@ -18,7 +18,13 @@ import type { ViewerRequest } from '../../functions/domain/types.ts';
 import type { WafIpSet, WafSampledRequest, WafWebAcl } from '../../functions/domain/waf-types.ts';
 
 export type { ViewerRequest } from '../../functions/domain/types.ts';
-export type { WafIpSet, WafRule, WafSampledRequest, WafStatement, WafWebAcl } from '../../functions/domain/waf-types.ts';
+export type {
+  WafIpSet,
+  WafRule,
+  WafSampledRequest,
+  WafStatement,
+  WafWebAcl,
+} from '../../functions/domain/waf-types.ts';
 
 export interface ScenarioDistribution {
   Id: string;
@@ -88,7 +94,6 @@ export interface ScenarioKmsKey {
   Arn: string;
   Policy: string;
 }
-
 
 export type FaultError = 'ThrottlingException' | 'PreconditionFailed' | 'AccessDenied' | 'ServiceUnavailable';
 

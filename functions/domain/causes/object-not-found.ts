@@ -32,6 +32,7 @@ export const objectNotFound: CauseModule = {
         (r): r is ResolvedRequest & { key: string } =>
           r.key !== undefined &&
           r.key !== '' &&
+          !(r.path === '/' && !root) &&
           r.probe?.fingerprint.kind !== 's3-kms-denied' &&
           keyMissing(bucket, r.key) &&
           servedElsewhere(ev, r) === undefined,

@@ -1,5 +1,5 @@
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
-import { S3Client, GetBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { generateAccount } from '../../../bench/world-gen.ts';
 import { parseScenario, ScenarioError } from '../../../sim/scenario/validate.ts';

@@ -69,7 +69,9 @@ describe('runScan', () => {
   });
 
   it('gives up on a distribution after six throttled attempts and goes on with the others', async () => {
-    const sc = loadScenario(new URL('../../scenarios/fault-throttled-forever.json', import.meta.url).pathname);
+    const sc = loadScenario(
+      new URL('../../scenarios/fault-throttled-forever.json', import.meta.url).pathname,
+    );
     const world = new World(sc);
     const result = await runScan(worldClients(world), { region: sc.region, sleep: noSleep });
     expect(result.failed).toBe(1);
@@ -103,6 +105,8 @@ describe('runScan', () => {
 
 describe('accountOfArn', () => {
   it('reads the account id of a distribution ARN', () => {
-    expect(accountOfArn('arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE')).toBe('123456789012');
+    expect(accountOfArn('arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE')).toBe(
+      '123456789012',
+    );
   });
 });

@@ -16,11 +16,11 @@ export function hasNoOriginIdentity(origin: OriginEvidence): boolean {
 export function s3DeniedByOrigin(failing: readonly ResolvedRequest[]): Map<string, ResolvedRequest[]> {
   const out = new Map<string, ResolvedRequest[]>();
   for (const r of failing) {
-    if (!r.origin || r.origin.kind !== 's3-rest') continue;
-    if (r.probe?.fingerprint.source !== 's3') continue;
-    const list = out.get(r.origin.id) ?? [];
+    const origin = r.origin;
+    if (origin?.kind !== 's3-rest' || r.probe?.fingerprint.source !== 's3') continue;
+    const list = out.get(origin.id) ?? [];
     list.push(r);
-    out.set(r.origin.id, list);
+    out.set(origin.id, list);
   }
   return out;
 }

@@ -292,3 +292,14 @@ describe('KMS_ACCESS_DENIED with a Deny in the key policy', () => {
     expect(actions[0]?.change).toBeUndefined();
   });
 });
+
+describe('OBJECT_NOT_FOUND and the root object', () => {
+  it('leaves / without a DefaultRootObject to DEFAULT_ROOT_OBJECT_MISSING, even under an OriginPath', () => {
+    const ev = withRequest(evidence(), '/', s3Denied);
+    ev.distribution.DistributionConfig.DefaultRootObject = '';
+    originOf(ev).config.OriginPath = '/site';
+    originOf(ev).evidence.originPath = '/site';
+    bucketOf(ev).objects['site/'] = absent('site/');
+    expect(objectNotFound.detect(ctxOf(ev))).toBeNull();
+  });
+});
