@@ -20,12 +20,37 @@ function duration(seconds: number): string {
   return m > 0 ? `${m} min ${s} s` : `${s} s`;
 }
 
-/** A change in one or two lines: policies as the lines they gain or lose, fields as before → after. */
+/** Lines only in `b` (+) or only in `a` (-), by longest common subsequence: policies are small. */
+function lineDiff(a: string[], b: string[]): string[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      const row = lcs[i] ?? [];
+      row[j] = a[i] === b[j] ? (lcs[i + 1]?.[j + 1] ?? 0) + 1 : Math.max(lcs[i + 1]?.[j] ?? 0, row[j + 1] ?? 0);
+    }
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < m && (i >= n || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) {
+      out.push(paint(32, `+ ${b[j++] ?? ''}`));
+    } else {
+      out.push(paint(31, `- ${a[i++] ?? ''}`));
+    }
+  }
+  return out;
+}
+
+/** A change in a few lines: policy documents as the lines they gain or lose, fields as before → after. */
 function diffLines(path: string, before: unknown, after: unknown): string[] {
   if (typeof after === 'string' && (typeof before === 'string' || before === null) && after.includes('\n')) {
-    const old = new Set((before ?? '').split('\n').map((l) => l.trim()));
-    const added = after.split('\n').filter((l) => !old.has(l.trim()));
-    return [`${path}:`, ...added.map((l) => paint(32, `+ ${l.trimEnd()}`))];
+    return [`${path}:`, ...lineDiff((before ?? '').split('\n'), after.split('\n'))];
   }
   const show = (v: unknown) => (typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v));
   return [`${path}: ${show(before)} → ${show(after)}`];
