@@ -18,7 +18,8 @@ export function diagnose(ev: Evidence): Diagnosis {
     const finding = mod.detect(ctx);
     if (finding) causes.push(finding);
   }
-  // Stable sort: equal confidence keeps catalog order, which puts root causes before symptoms.
-  causes.sort((a, b) => b.confidence - a.confidence);
+  // Equal confidence: the cause keeping more probed requests at 403 first; then (stable sort) catalog
+  // order, which puts root causes before symptoms.
+  causes.sort((a, b) => b.confidence - a.confidence || (b.requests?.length ?? 0) - (a.requests?.length ?? 0));
   return { reproduced: ctx.failing.length > 0 || causes.length > 0, causes };
 }

@@ -1,7 +1,9 @@
-// The fix planner: asks each diagnosed cause's module for its actions, merges shared ones.
+// The fix planner: asks each diagnosed cause's module for its actions, merges shared ones, and holds
+// every change back when a cause that needs a person keeps some probed request at 403.
+import type { DetectContext } from './causes/cause.ts';
 import { causeModule } from './causes/index.ts';
 import { detectContext } from './diagnose.ts';
-import type { Action, Diagnosis, Evidence, Plan, Risk } from './types.ts';
+import type { Action, CauseId, Diagnosis, Evidence, Finding, Plan, Risk } from './types.ts';
 
 export interface PlanOptions {
   /** risks that need a human's approval before they are applied */
@@ -10,15 +12,59 @@ export interface PlanOptions {
   planOnly: boolean;
 }
 
+interface Blocked {
+  causes: CauseId[];
+  /** failing requests (indices) that no planned change can cure */
+  requests: number[];
+}
+
+/**
+ * Failing requests that stay refused whatever the workflow applies: a cause whose plan changes nothing
+ * (an intentional control, or a fix only a person can make) still explains them. The verification probes
+ * every failing request again, so while any of them stays at 403 applying the other changes can only
+ * end in a rollback: the plan escalates instead, keeping those changes as recommendations.
+ */
+function blockedRequests(ctx: DetectContext, planned: { finding: Finding; actions: Action[] }[]): Blocked {
+  const failing = new Set(ctx.failing.map((r) => r.index));
+  const causes: CauseId[] = [];
+  const requests = new Set<number>();
+  for (const { finding, actions } of planned) {
+    if (actions.some((a) => a.change !== undefined)) continue;
+    const stuck = (finding.requests ?? []).filter((i) => failing.has(i));
+    if (stuck.length === 0) continue;
+    causes.push(finding.id);
+    for (const i of stuck) requests.add(i);
+  }
+  return { causes, requests: [...requests].sort((a, b) => a - b) };
+}
+
+function heldBack(action: Action, blocked: Blocked, ctx: DetectContext): Action {
+  const first = ctx.resolved.find((r) => r.index === blocked.requests[0]);
+  const example = first ? ` (e.g. ${first.request.method} ${first.path})` : '';
+  return {
+    ...action,
+    change: undefined,
+    description: `${action.description}. Not applied: ${blocked.requests.length} failing request(s)${example} would still be refused because of ${blocked.causes.join(', ')}, which a person must resolve first, so the fix could not be verified`,
+  };
+}
+
 export function planFix(ev: Evidence, diagnosis: Diagnosis, options: PlanOptions): Plan {
   const ctx = detectContext(ev);
+  const planned = diagnosis.causes.map((finding) => ({
+    finding,
+    actions: causeModule(finding.id).plan(finding, ctx),
+  }));
+  const blocked = blockedRequests(ctx, planned);
   const actions: Action[] = [];
   const seen = new Set<string>();
-  for (const finding of diagnosis.causes) {
-    for (const action of causeModule(finding.id).plan(finding, ctx)) {
+  for (const { actions: proposed } of planned) {
+    for (const action of proposed) {
       if (seen.has(action.id)) continue;
       seen.add(action.id);
-      actions.push(options.planOnly && action.change ? { ...action, change: undefined } : action);
+      if (action.change === undefined) actions.push(action);
+      else if (options.planOnly) actions.push({ ...action, change: undefined });
+      else if (blocked.requests.length > 0) actions.push(heldBack(action, blocked, ctx));
+      else actions.push(action);
     }
   }
   const changing = actions.filter((a) => a.change !== undefined);

@@ -46,13 +46,17 @@ export interface OriginTarget {
   region?: string;
 }
 
-/** Tells an S3 REST endpoint from a website endpoint, a distribution and any other origin. */
+/**
+ * Tells an S3 REST endpoint from a website endpoint, a distribution and any other origin. REST endpoints
+ * come as `bucket.s3.amazonaws.com`, `bucket.s3.REGION.amazonaws.com`, the legacy `bucket.s3-REGION...`,
+ * and dual-stack `bucket.s3.dualstack.REGION...` (China regions end in `.amazonaws.com.cn`).
+ */
 export function classifyOriginDomain(domain: string): OriginTarget {
-  const d = domain.toLowerCase();
-  const website = /^(.+)\.s3-website[.-]([a-z0-9-]+)\.amazonaws\.com$/.exec(d);
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  const website = /^(.+)\.s3-website[.-]([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(d);
   if (website) return { kind: 's3-website', bucket: website[1], region: website[2] };
-  const regional = /^(.+)\.s3[.-]([a-z0-9-]+)\.amazonaws\.com$/.exec(d);
-  if (regional && regional[2] !== 'website')
+  const regional = /^(.+)\.s3(?:\.dualstack)?[.-]([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(d);
+  if (regional && regional[2] !== 'website' && regional[2] !== 'dualstack')
     return { kind: 's3-rest', bucket: regional[1], region: regional[2] };
   const global = /^(.+)\.s3\.amazonaws\.com$/.exec(d);
   if (global) return { kind: 's3-rest', bucket: global[1] };
@@ -88,6 +92,8 @@ export function objectKey(originPath: string | undefined, path: string, defaultR
 }
 
 export interface ResolvedRequest {
+  /** position in Evidence.requests (and Evidence.probes) */
+  index: number;
   request: ViewerRequest;
   path: string;
   host: string;
@@ -114,7 +120,7 @@ export function resolveRequests(ev: Evidence): ResolvedRequest[] {
       origin && (origin.kind === 's3-rest' || origin.kind === 's3-website')
         ? objectKey(origin.originPath, path, config.DefaultRootObject)
         : undefined;
-    return { request, path, host, matched, origin, key, probe: ev.probes[i] };
+    return { index: i, request, path, host, matched, origin, key, probe: ev.probes[i] };
   });
 }
 

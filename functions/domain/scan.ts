@@ -255,12 +255,40 @@ function s3WebsiteResponse(ev: Evidence, origin: OriginEvidence, path: string): 
   return served('AmazonS3');
 }
 
+/** The origin a behavior targets: an origin, or the primary member of an origin group. */
+function targetOrigin(ev: Evidence, targetId: string | undefined): OriginEvidence | undefined {
+  const direct = ev.origins.find((o) => o.id === targetId);
+  if (direct) return direct;
+  const group = ev.distribution.DistributionConfig.OriginGroups?.Items?.find((g) => g.Id === targetId);
+  const primary = group?.Members?.Items?.[0]?.OriginId;
+  return ev.origins.find((o) => o.id === primary);
+}
+
+function originResponse(ev: Evidence, b: Behavior, path: string): ProbeResponse {
+  const origin = targetOrigin(ev, b.TargetOriginId);
+  if (origin?.kind === 's3-rest') return s3RestResponse(ev, origin, b, path);
+  if (origin?.kind === 's3-website') return s3WebsiteResponse(ev, origin, path);
+  return served();
+}
+
 /**
- * The response a viewer would get for the request, as far as the configuration tells. WAF, geo
- * restrictions and CloudFront Functions depend on the viewer or run code: their own rules read the
- * access logs and the TestFunction replays instead, so they predict nothing here.
+ * CustomErrorResponses: CloudFront answers an error with the configured page (fetched from its origin,
+ * viewer checks not run again) and ResponseCode; a page that cannot be fetched leaves the error as it was.
  */
-export function predictResponse(ev: Evidence, request: ViewerRequest): ProbeResponse {
+function customError(ev: Evidence, decided: ProbeResponse): ProbeResponse {
+  if (decided.status < 400) return decided;
+  const config = ev.distribution.DistributionConfig;
+  const entry = config.CustomErrorResponses?.Items?.find((e) => e.ErrorCode === decided.status);
+  const pagePath = entry?.ResponsePagePath ?? '';
+  if (!entry || pagePath === '') return decided;
+  const page = originResponse(ev, matchBehavior(config, pagePath).behavior, pagePath);
+  if (page.status >= 400) return decided;
+  const code = Number(entry.ResponseCode);
+  const status = entry.ResponseCode && Number.isInteger(code) ? code : decided.status;
+  return { status, headers: { ...page.headers, ...ERROR_CACHE }, body: page.body };
+}
+
+function viewerResponse(ev: Evidence, request: ViewerRequest): ProbeResponse {
   const config = ev.distribution.DistributionConfig;
   if (config.Enabled === false) return cloudFrontPage(CF_REASON.badRequest);
   let url: URL;
@@ -283,11 +311,21 @@ export function predictResponse(ev: Evidence, request: ViewerRequest): ProbeResp
   const method = request.method.toUpperCase();
   const allowed = (b.AllowedMethods?.Items ?? ['GET', 'HEAD']).map((m) => m.toUpperCase());
   if (!allowed.includes(method)) return cloudFrontPage(CF_REASON.methodNotAllowed);
-  if (requiresSigning(b) && !carriesKeyPairId(request.url, request.headers)) return cloudFrontMissingKey();
-  const origin = ev.origins.find((o) => o.id === b.TargetOriginId);
-  if (origin?.kind === 's3-rest') return s3RestResponse(ev, origin, b, path);
-  if (origin?.kind === 's3-website') return s3WebsiteResponse(ev, origin, path);
-  return served();
+  if (requiresSigning(b) && !carriesKeyPairId(request.url, request.headers)) {
+    return customError(ev, cloudFrontMissingKey());
+  }
+  return customError(ev, originResponse(ev, b, path));
+}
+
+/**
+ * The response a viewer would get for the request, as far as the configuration tells. WAF, geo
+ * restrictions and CloudFront Functions depend on the viewer or run code: their own rules read the
+ * access logs and the TestFunction replays instead, so they predict nothing here.
+ */
+export function predictResponse(ev: Evidence, request: ViewerRequest): ProbeResponse {
+  const response = viewerResponse(ev, request);
+  // A HEAD answer has the headers of the GET answer and no body.
+  return request.method.toUpperCase() === 'HEAD' ? { ...response, body: '' } : response;
 }
 
 /** The probe result a viewer's request would produce, read by the same fingerprint reader as a real probe. */
@@ -328,23 +366,46 @@ export function latentFindings(ev: Evidence): LatentFinding[] {
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  private rate: number;
 
   constructor(
-    readonly ratePerSecond: number,
+    ratePerSecond: number,
     readonly capacity: number,
     nowMs: number,
   ) {
-    if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {
-      throw new RangeError(`TokenBucket: rate must be a positive number, got ${ratePerSecond}`);
-    }
+    TokenBucket.check(ratePerSecond);
     if (!(capacity >= 1)) throw new RangeError(`TokenBucket: capacity must be >= 1, got ${capacity}`);
+    this.rate = ratePerSecond;
     this.tokens = capacity;
     this.last = nowMs;
   }
 
+  private static check(rate: number): void {
+    if (!(rate > 0) || !Number.isFinite(rate)) {
+      throw new RangeError(`TokenBucket: rate must be a positive number, got ${rate}`);
+    }
+  }
+
+  get ratePerSecond(): number {
+    return this.rate;
+  }
+
+  /** Changes the rate from now on; what was earned until now is kept. */
+  setRate(ratePerSecond: number, nowMs: number): void {
+    TokenBucket.check(ratePerSecond);
+    this.refill(nowMs);
+    this.rate = ratePerSecond;
+  }
+
+  /** Gives up the tokens saved up: after a refusal, no burst until the pace has earned one again. */
+  drain(nowMs: number): void {
+    this.refill(nowMs);
+    this.tokens = Math.min(this.tokens, 0);
+  }
+
   private refill(nowMs: number): void {
     const elapsed = Math.max(0, nowMs - this.last);
-    this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.ratePerSecond) / 1000);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.rate) / 1000);
     this.last = Math.max(this.last, nowMs);
   }
 
@@ -363,8 +424,18 @@ export class TokenBucket {
   reserve(nowMs: number): number {
     this.refill(nowMs);
     this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.ratePerSecond;
+    return this.tokens >= 0 ? 0 : (-this.tokens * 1000) / this.rate;
   }
+}
+
+/**
+ * Halve the pace on a throttled answer, win it back by 0.5 % with each answered call, never above the pace
+ * asked for. A scanner told a pace above the account's limit settles near the limit instead of retrying
+ * until it gives up; one told a pace under the limit is never throttled and keeps it.
+ */
+export function adaptedRate(current: number, max: number, throttled: boolean): number {
+  const min = Math.min(1, max);
+  return throttled ? Math.max(min, current / 2) : Math.min(max, current * 1.02);
 }
 
 export interface BackoffOptions {

@@ -222,6 +222,12 @@ export interface Finding {
   evidence: string[];
   /** origin id, behavior path pattern, bucket, statement sid... that the planner needs */
   subject?: Record<string, string>;
+  /**
+   * Indices into Evidence.requests of the requests whose probe this cause keeps at 403 (now, or once
+   * the other fixes are applied). The planner reads it to tell whether a manual cause still blocks
+   * requests the verification will probe again.
+   */
+  requests?: number[];
 }
 
 export interface Diagnosis {
@@ -291,7 +297,8 @@ export type Snapshot =
   | { kind: 'bucket-policy'; bucket: string; policy: string | null }
   | { kind: 'key-policy'; keyId: string; policy: string }
   | { kind: 'ownership-controls'; bucket: string; controls: OwnershipControls | null }
-  | { kind: 'created-oac'; oacId: string };
+  /** `etag`: as CreateOriginAccessControl returned it, so the rollback can delete without reading first */
+  | { kind: 'created-oac'; oacId: string; etag?: string };
 
 export interface AppliedChange {
   actionId: string;

@@ -73,10 +73,12 @@ function pipeline(ctx: EdgeContext): Decided {
   if (early !== undefined) return early;
   const { behavior, pattern } = matchBehavior(ctx.config, ctx.uri);
   ctx.trace.push(`behavior:${pattern}`);
+  // Geo restriction comes before the web ACL: a request from a blocked country is never forwarded to
+  // AWS WAF (AWS Knowledge Center, "allow or block requests from a specific country using AWS WAF").
   const viewerStages: [string, () => Decided | undefined][] = [
     ['protocol', () => protocolStage(ctx, behavior)],
-    ['waf', () => wafStage(ctx)],
     ['geo', () => geoStage(ctx)],
+    ['waf', () => wafStage(ctx)],
     ['method', () => methodStage(ctx, behavior)],
     ['signed', () => signedStage(ctx, behavior)],
     ['function', () => viewerFunctionStage(ctx, behavior)],

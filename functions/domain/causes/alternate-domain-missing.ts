@@ -2,7 +2,15 @@
 import type { ResolvedRequest } from '../routing.ts';
 import type { Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
-import { aliasCovers, hostName, manualAction, probeIs, requestLine, unique } from './shared/viewer.ts';
+import {
+  aliasCovers,
+  hostName,
+  manualAction,
+  probedIndices,
+  probeIs,
+  requestLine,
+  unique,
+} from './shared/viewer.ts';
 
 function unknownHosts(ev: Evidence, resolved: readonly ResolvedRequest[]): ResolvedRequest[] {
   const own = ev.distribution.DomainName.toLowerCase();
@@ -23,13 +31,15 @@ export const alternateDomainMissing: CauseModule = {
     const aliases = ev.distribution.DistributionConfig.Aliases?.Items ?? [];
     return {
       id: 'ALTERNATE_DOMAIN_MISSING',
-      confidence: reqs.some((r) => probeIs(r, 'cf-bad-request')) ? 0.95 : 0.88,
+      // The host decides which distribution (and so which other check) a request meets: first of all.
+      confidence: reqs.some((r) => probeIs(r, 'cf-bad-request')) ? 0.98 : 0.88,
       summary: `Requests for ${hosts.join(', ')} are refused because ${hosts.length > 1 ? 'these names are' : 'this name is'} not an alternate domain name (alias) of distribution ${ev.distribution.Id}`,
       evidence: [
         `GetDistributionConfig: Aliases.Items = [${aliases.join(', ')}], DomainName = ${ev.distribution.DomainName}`,
         ...reqs.map(requestLine),
       ],
       subject: { hosts: hosts.join(',') },
+      requests: probedIndices(reqs),
     };
   },
   plan(finding, { ev }) {

@@ -11,14 +11,19 @@ import {
   behaviorLabel,
   distributionUpdateCalls,
   groupBy,
+  probedIndices,
   requestLine,
   sentence,
 } from './shared/viewer.ts';
 
 /** Why the current origin cannot serve a request: strongest first. */
-type Failure = 'missing' | 'unknown' | 'denied';
+type Failure = 'foreign' | 'missing' | 'unknown' | 'denied';
 
-const CONFIDENCE: Record<Failure, number> = { missing: 0.95, unknown: 0.8, denied: 0.6 };
+// `foreign`: the behavior sends S3 objects to a non-S3 origin (an API server, another distribution),
+// which refuses paths it does not know; that refusal is a symptom of the routing, so it ranks above
+// CUSTOM_ORIGIN_DENIED / STACKED_DISTRIBUTION for these requests.
+const CONFIDENCE: Record<Failure, number> = { foreign: 0.96, missing: 0.95, unknown: 0.8, denied: 0.6 };
+const STRENGTH: readonly Failure[] = ['denied', 'unknown', 'missing', 'foreign'];
 
 function failureOf(ev: Evidence, r: ResolvedRequest): { failure: Failure; line: string } {
   const origin = r.origin;
@@ -33,9 +38,10 @@ function failureOf(ev: Evidence, r: ResolvedRequest): { failure: Failure; line: 
       line: `HeadObject ${where}: ${head ? `unreadable (${head.code})` : 'not checked'}`,
     };
   }
+  const foreign = origin?.kind === 'custom' || origin?.kind === 'cloudfront';
   return {
-    failure: 'unknown',
-    line: `origin ${origin?.id ?? '?'} (${origin?.domainName ?? 'unknown'}) answers 403`,
+    failure: foreign ? 'foreign' : 'unknown',
+    line: `origin ${origin?.id ?? '?'} (${origin?.domainName ?? 'unknown'}) answers 403${foreign ? ': it is not an S3 origin and does not hold these objects' : ''}`,
   };
 }
 
@@ -128,42 +134,54 @@ function servingOrigin(
   return undefined;
 }
 
+export interface Misrouted {
+  pathPattern: string;
+  reqs: ResolvedRequest[];
+  failures: { failure: Failure; line: string }[];
+  target: Candidate;
+}
+
+/** Every behavior whose failing requests another origin of the distribution holds and may serve. */
+export function misroutedGroups(ev: Evidence, failing: readonly ResolvedRequest[]): Misrouted[] {
+  const out: Misrouted[] = [];
+  for (const [pathPattern, reqs] of groupBy(failing.filter(originRefused), (r) => r.matched.pathPattern)) {
+    const current = reqs[0]?.origin;
+    if (!current) continue;
+    const target = servingOrigin(ev, reqs, current.id);
+    if (target) out.push({ pathPattern, reqs, failures: reqs.map((r) => failureOf(ev, r)), target });
+  }
+  return out;
+}
+
 export const behaviorMisrouted: CauseModule = {
   id: 'BEHAVIOR_MISROUTED',
   risk: 'destructive',
   detect({ ev, failing }) {
-    const byBehavior = groupBy(failing.filter(originRefused), (r) => r.matched.pathPattern);
-    for (const [pathPattern, reqs] of byBehavior) {
-      const matched = reqs[0]?.matched;
-      const current = reqs[0]?.origin;
-      if (!matched || !current) continue;
-      const failures = reqs.map((r) => failureOf(ev, r));
-      const target = servingOrigin(ev, reqs, current.id);
-      if (!target) continue;
-      const worst = failures.some((f) => f.failure === 'denied')
-        ? 'denied'
-        : failures.some((f) => f.failure === 'unknown')
-          ? 'unknown'
-          : 'missing';
-      return {
-        id: 'BEHAVIOR_MISROUTED',
-        confidence: CONFIDENCE[worst],
-        summary: `${sentence(behaviorLabel(pathPattern))} sends the failing paths to origin ${current.id}, which cannot serve them, while origin ${target.origin.id} (bucket ${target.origin.bucket}) holds them and grants this distribution`,
-        evidence: [
-          `GetDistributionConfig: ${behaviorField(matched, 'TargetOriginId')} = ${current.id} (${current.domainName})`,
-          ...failures.map((f) => f.line),
-          ...[...new Set(target.lines)],
-          ...reqs.map(requestLine),
-        ],
-        subject: {
-          pathPattern,
-          fromOriginId: current.id,
-          toOriginId: target.origin.id,
-          behaviorIndex: String(matched.index),
-        },
-      };
-    }
-    return null;
+    const [found] = misroutedGroups(ev, failing);
+    const matched = found?.reqs[0]?.matched;
+    const current = found?.reqs[0]?.origin;
+    if (!found || !matched || !current) return null;
+    const { pathPattern, reqs, failures, target } = found;
+    // The weakest failure speaks for the group.
+    const worst = STRENGTH.find((f) => failures.some((x) => x.failure === f)) ?? 'unknown';
+    return {
+      id: 'BEHAVIOR_MISROUTED',
+      confidence: CONFIDENCE[worst],
+      summary: `${sentence(behaviorLabel(pathPattern))} sends the failing paths to origin ${current.id}, which cannot serve them, while origin ${target.origin.id} (bucket ${target.origin.bucket}) holds them and grants this distribution`,
+      evidence: [
+        `GetDistributionConfig: ${behaviorField(matched, 'TargetOriginId')} = ${current.id} (${current.domainName})`,
+        ...failures.map((f) => f.line),
+        ...[...new Set(target.lines)],
+        ...reqs.map(requestLine),
+      ],
+      subject: {
+        pathPattern,
+        fromOriginId: current.id,
+        toOriginId: target.origin.id,
+        behaviorIndex: String(matched.index),
+      },
+      requests: probedIndices(reqs),
+    };
   },
   plan(finding, { ev }) {
     const pathPattern = finding.subject?.pathPattern;

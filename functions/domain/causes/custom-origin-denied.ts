@@ -1,11 +1,24 @@
 // Cause 23: a non-S3 (custom) origin itself answers 403.
 import type { ResolvedRequest } from '../routing.ts';
+import type { Evidence } from '../types.ts';
+import { misroutedGroups } from './behavior-misrouted.ts';
 import type { CauseModule } from './cause.ts';
-import { groupBy, manualAction, requestLine } from './shared/viewer.ts';
+import { groupBy, manualAction, probedIndices, requestLine } from './shared/viewer.ts';
 
-function deniedByCustomOrigin(failing: readonly ResolvedRequest[]): Map<string, ResolvedRequest[]> {
+function deniedByCustomOrigin(
+  ev: Evidence,
+  failing: readonly ResolvedRequest[],
+): Map<string, ResolvedRequest[]> {
+  // Paths that another origin of the distribution serves are BEHAVIOR_MISROUTED's: the origin refusing
+  // them is not the one that should get them.
+  const misrouted = new Set(misroutedGroups(ev, failing).flatMap((g) => g.reqs.map((r) => r.index)));
   return groupBy(
-    failing.filter((r) => r.origin?.kind === 'custom' && r.probe?.fingerprint.kind === 'origin-denied'),
+    failing.filter(
+      (r) =>
+        r.origin?.kind === 'custom' &&
+        r.probe?.fingerprint.kind === 'origin-denied' &&
+        !misrouted.has(r.index),
+    ),
     (r) => r.origin?.id,
   );
 }
@@ -18,8 +31,8 @@ function excerpt(r: ResolvedRequest | undefined): string {
 export const customOriginDenied: CauseModule = {
   id: 'CUSTOM_ORIGIN_DENIED',
   risk: 'manual',
-  detect({ failing }) {
-    const [first] = deniedByCustomOrigin(failing).values();
+  detect({ ev, failing }) {
+    const [first] = deniedByCustomOrigin(ev, failing).values();
     const origin = first?.[0]?.origin;
     if (!first || !origin) return null;
     const server = first[0]?.probe?.server;
@@ -33,11 +46,12 @@ export const customOriginDenied: CauseModule = {
         `origin response${server ? ` (Server=${server})` : ''}: ${excerpt(first[0]) || '(empty body)'}`,
       ],
       subject: { originId: origin.id, domainName: origin.domainName },
+      requests: probedIndices(first),
     };
   },
-  plan(finding, { failing }) {
+  plan(finding, { ev, failing }) {
     const originId = finding.subject?.originId ?? '';
-    const reqs = deniedByCustomOrigin(failing).get(originId) ?? [];
+    const reqs = deniedByCustomOrigin(ev, failing).get(originId) ?? [];
     const first = reqs[0];
     return [
       manualAction(

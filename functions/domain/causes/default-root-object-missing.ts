@@ -2,7 +2,7 @@
 import { objectKey } from '../routing.ts';
 import type { CauseModule } from './cause.ts';
 import { bucketOf } from './shared/s3-origin.ts';
-import { distributionUpdateCalls, requestLine } from './shared/viewer.ts';
+import { distributionUpdateCalls, probedIndices, requestLine } from './shared/viewer.ts';
 
 const INDEX = 'index.html';
 
@@ -43,6 +43,7 @@ export const defaultRootObjectMissing: CauseModule = {
         bucket: origin.bucket,
         originId: origin.id,
       },
+      requests: probedIndices(roots),
     };
   },
   plan(finding, { ev }) {

@@ -1,23 +1,25 @@
 // Cause 24: the distribution is InProgress; the edge may still serve the previous configuration.
 import type { CauseModule } from './cause.ts';
-import { requestLine } from './shared/viewer.ts';
+import { probedIndices, requestLine } from './shared/viewer.ts';
 
 export const deploymentInProgress: CauseModule = {
   id: 'DEPLOYMENT_IN_PROGRESS',
   risk: 'safe',
   detect({ ev, failing }) {
     if (ev.distribution.Status !== 'InProgress' || failing.length === 0) return null;
-    // Ranked first: a change not yet live explains a 403 better than any guess on a config the edge
-    // may not serve yet; other rules still report what they see.
+    // The edge may still serve the previous configuration, so this explains the 403s when the current
+    // configuration shows nothing wrong. A cause proven in the configuration being deployed comes first:
+    // that configuration stays broken once deployed, so waiting alone cannot cure it.
     return {
       id: 'DEPLOYMENT_IN_PROGRESS',
-      confidence: 0.99,
+      confidence: 0.9,
       summary: `Distribution ${ev.distribution.Id} is still deploying (Status InProgress): the edge may not serve its current configuration yet`,
       evidence: [
         `GetDistribution: Status = InProgress (ETag ${ev.distribution.ETag})`,
         ...failing.map(requestLine),
       ],
       subject: { distributionId: ev.distribution.Id },
+      requests: probedIndices(failing),
     };
   },
   plan(_finding, { ev }) {

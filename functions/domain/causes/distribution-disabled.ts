@@ -1,6 +1,6 @@
 // Cause 21: the distribution is disabled, so CloudFront refuses every request for it.
 import type { CauseModule } from './cause.ts';
-import { manualAction, requestLine } from './shared/viewer.ts';
+import { manualAction, probedIndices, requestLine } from './shared/viewer.ts';
 
 export const distributionDisabled: CauseModule = {
   id: 'DISTRIBUTION_DISABLED',
@@ -9,13 +9,15 @@ export const distributionDisabled: CauseModule = {
     if (ev.distribution.DistributionConfig.Enabled !== false) return null;
     return {
       id: 'DISTRIBUTION_DISABLED',
-      confidence: failing.length > 0 ? 0.97 : 0.85,
+      // Checked right after the host lookup, before any behavior setting (protocol, WAF, geo...).
+      confidence: failing.length > 0 ? 0.975 : 0.85,
       summary: `Distribution ${ev.distribution.Id} is disabled, so CloudFront refuses every request for it`,
       evidence: [
         `GetDistributionConfig: Enabled = false`,
         ...(failing.length > 0 ? failing : resolved).map(requestLine),
       ],
       subject: { distributionId: ev.distribution.Id },
+      requests: probedIndices(failing),
     };
   },
   plan(_finding, { ev }) {

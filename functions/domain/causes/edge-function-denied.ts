@@ -7,6 +7,7 @@ import {
   behaviorLabel,
   logLine,
   manualAction,
+  probedIndices,
   probeIs,
   requestLine,
 } from './shared/viewer.ts';
@@ -88,6 +89,7 @@ export const edgeFunctionDenied: CauseModule = {
         ...reqs.map((r) => (r.probe?.status === 403 ? requestLine(r) : logLine(r))),
       ],
       subject: { functionName: d.name, functionArn: d.arn, pathPattern: d.pathPattern },
+      requests: probedIndices(resolved.filter((r) => probeIs(r, 'cf-function-response'))),
     };
   },
   plan(finding, { ev }) {

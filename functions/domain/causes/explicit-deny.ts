@@ -15,6 +15,7 @@ import {
   s3Refused,
   statementName,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 /**
  * True when the identity CloudFront uses now is the one whose reads matter. False when the access fix
@@ -40,20 +41,31 @@ export const explicitDeny: CauseModule = {
       const now = asksNow(ev, current, bucket);
       const denied = reqs.flatMap((r) => {
         if (r.key === undefined || r.key === '') return [];
-        const d = now
-          ? identityCanRead(ev, current, bucket.name, policy, r.key)
-          : cloudFrontDecision(ev, bucket.name, policy, r.key);
-        return d?.decision === 'ExplicitDeny' ? [{ r, d }] : [];
+        if (now) {
+          const d = identityCanRead(ev, current, bucket.name, policy, r.key);
+          return d?.decision === 'ExplicitDeny' ? [{ r, d, matchesNow: true }] : [];
+        }
+        // The access fix will sign with an OAC: only a Deny that still refuses that OAC is a cause. It
+        // comes first when it refuses the unsigned requests of today as well.
+        const later = cloudFrontDecision(ev, bucket.name, policy, r.key);
+        if (later?.decision !== 'ExplicitDeny') return [];
+        const today = identityCanRead(ev, { kind: 'none' }, bucket.name, policy, r.key);
+        return [{ r, d: later, matchesNow: today?.decision === 'ExplicitDeny' }];
       });
       const first = denied[0];
       if (!first) continue;
+      const matchesNow = denied.some((x) => x.matchesNow);
       const names = [...new Set(denied.flatMap(({ d }) => d.deniedBy.map(statementName)))];
       const who = now
         ? describeIdentity(current)
-        : `the OAC of distribution ${ev.distribution.Id} (once attached)`;
+        : matchesNow
+          ? `unsigned requests now, and to the OAC of distribution ${ev.distribution.Id} once attached`
+          : `the OAC of distribution ${ev.distribution.Id} (once attached)`;
       return {
         id: 'EXPLICIT_DENY',
-        confidence: now ? 0.95 : 0.85,
+        // S3 evaluates explicit denies before any grant: a Deny refusing the request as sent now comes
+        // before every missing-grant cause; one that only waits for the access fix comes after it.
+        confidence: matchesNow ? 0.96 : 0.85,
         summary: `Statement ${names.join(', ')} of bucket ${bucket.name}'s policy explicitly denies s3:GetObject to ${who}`,
         evidence: [
           `GetBucketPolicy ${bucket.name}: Deny statement ${names.join(', ')} matches s3:GetObject on ${denied.map(({ r }) => r.key).join(', ')} for ${who}`,
@@ -66,6 +78,7 @@ export const explicitDeny: CauseModule = {
           statement: names.join(', '),
           index: String(first.d.deniedBy[0]?.index ?? ''),
         },
+        requests: probedIndices(denied.map(({ r }) => r)),
       };
     }
     return null;

@@ -1,7 +1,15 @@
 // Cause 5: the distribution's geo restriction refuses the viewers' countries.
 import type { GeoRestriction } from '@aws-sdk/client-cloudfront';
 import type { CauseModule } from './cause.ts';
-import { confidenceFor, logLine, manualAction, probeIs, requestLine, unique } from './shared/viewer.ts';
+import {
+  confidenceFor,
+  logLine,
+  manualAction,
+  probedIndices,
+  probeIs,
+  requestLine,
+  unique,
+} from './shared/viewer.ts';
 
 function refuses(geo: GeoRestriction, country: string): boolean {
   const items = (geo.Items ?? []).map((c) => c.toUpperCase());
@@ -43,6 +51,8 @@ export const geoRestricted: CauseModule = {
         ...fingerprinted.map(requestLine),
       ],
       subject: { restrictionType: geo.RestrictionType ?? '', countries: countries.join(',') },
+      // Only the probe's own refusals stay in the verification's way; logged countries do not.
+      requests: probedIndices(fingerprinted),
     };
   },
   plan(finding, { ev }) {

@@ -4,6 +4,7 @@ import { DEFAULT_PATTERN, type MatchedBehavior, type ResolvedRequest } from '../
 import type { Action, Evidence } from '../types.ts';
 import type { CauseModule, DetectContext } from './cause.ts';
 import { distributionCalls, probeLine, s3Refused } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 export const ALL_VIEWER_POLICY_ID = '216adef6-5c7f-47e4-b989-5492eafa07d3';
 export const CORS_S3_ORIGIN_POLICY_ID = '88a5eaf4-2fd4-4709-b370-b4c650ea3fcf';
@@ -103,8 +104,8 @@ export const hostHeaderForwarded: CauseModule = {
     if (!first) return null;
     return {
       id: 'HOST_HEADER_FORWARDED',
-      // S3 refuses on the Host header before anything else is looked at.
-      confidence: 0.96,
+      // S3 refuses on the Host header before anything else is looked at (even an explicit Deny).
+      confidence: 0.98,
       summary: `In distribution ${ctx.ev.distribution.Id}, ${label(first.matched.pathPattern)} forwards the viewer's Host header to S3 REST origin ${first.matched.behavior.TargetOriginId ?? ''}, which then refuses every request`,
       evidence: found.flatMap((f) => [
         `GetDistributionConfig: ${behaviorPath(f.matched, f.policyId ? 'OriginRequestPolicyId' : 'ForwardedValues.Headers.Items')} = ${f.how}`,
@@ -114,6 +115,7 @@ export const hostHeaderForwarded: CauseModule = {
         pathPattern: first.matched.pathPattern,
         ...(first.policyId ? { policyId: first.policyId } : {}),
       },
+      requests: probedIndices(found.flatMap((f) => f.reqs)),
     };
   },
   plan(_finding, ctx) {

@@ -7,12 +7,15 @@ import type { CauseModule } from './cause.ts';
 import {
   ask,
   describeIdentity,
+  effectivelyPublic,
   oacAccessPlan,
   originIdentity,
   probeLine,
+  publicRead,
   s3Refused,
   statementName,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 function kmsEncrypted(head: ObjectHead): boolean {
   return head.serverSideEncryption === 'aws:kms' || head.serverSideEncryption === 'aws:kms:dsse';
@@ -32,8 +35,14 @@ export const kmsAccessDenied: CauseModule = {
       const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
       if (!origin || !bucket) continue;
       const identity = originIdentity(ev, origin);
-      // Unsigned requests and broken OACs are other causes; an OAI can never decrypt, so it counts.
-      if (identity.kind !== 'oac' && identity.kind !== 'oai') continue;
+      // An OAI can never decrypt, so it counts. Unsigned requests (no identity on a private bucket, a
+      // broken OAC, a deleted OAI) are refused for another cause first, whose fix attaches an OAC: that
+      // OAC meets this key next, so the key is asked for it.
+      const future =
+        identity.kind === 'none'
+          ? !effectivelyPublic(publicRead(ev, bucket))
+          : identity.kind === 'oac-broken' || identity.kind === 'oai-missing';
+      if (identity.kind !== 'oac' && identity.kind !== 'oai' && !future) continue;
       for (const r of reqs) {
         const head = r.key ? bucket.objects[r.key] : undefined;
         if (!head?.ok || !head.value.exists || !kmsEncrypted(head.value)) continue;
@@ -60,7 +69,7 @@ export const kmsAccessDenied: CauseModule = {
               keyArn: key.arn,
             }),
           );
-          if (identity.kind === 'oac' && d?.decision === 'Allow') continue;
+          if ((identity.kind === 'oac' || future) && d?.decision === 'Allow') continue;
           if (d?.decision === 'ExplicitDeny') denyNames = d.deniedBy.map(statementName).join(', ');
           keyLine =
             d?.decision === 'ExplicitDeny'
@@ -78,7 +87,7 @@ export const kmsAccessDenied: CauseModule = {
           evidence: [
             `HeadObject s3://${bucket.name}/${r.key}: ServerSideEncryption = ${head.value.serverSideEncryption}, SSEKMSKeyId = ${ref || '(aws/s3)'}`,
             keyLine,
-            `GetDistributionConfig: origin ${originId} reads the bucket with ${describeIdentity(identity)}`,
+            `GetDistributionConfig: origin ${originId} reads the bucket with ${describeIdentity(identity)}${future ? '; the access fix will sign with an OAC, which this key must then let decrypt' : ''}`,
             probeLine(r),
           ],
           subject: {
@@ -89,6 +98,14 @@ export const kmsAccessDenied: CauseModule = {
             ...(denyNames ? { deniedBy: denyNames } : {}),
             identity: identity.kind,
           },
+          requests: probedIndices(
+            reqs.filter((x) => {
+              const h = x.key ? bucket.objects[x.key] : undefined;
+              return (
+                h?.ok === true && h.value.exists && kmsEncrypted(h.value) && (h.value.kmsKeyId ?? '') === ref
+              );
+            }),
+          ),
         };
       }
     }

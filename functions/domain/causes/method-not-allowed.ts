@@ -7,6 +7,7 @@ import {
   confidenceFor,
   groupBy,
   manualAction,
+  probedIndices,
   probeIs,
   requestLine,
   unique,
@@ -51,6 +52,7 @@ export const methodNotAllowed: CauseModule = {
         ...first.map(requestLine),
       ],
       subject: { pathPattern: matched.pathPattern, methods: methods.join(','), allowed: now.join(',') },
+      requests: probedIndices([...refused(resolved).values()].flat()),
     };
   },
   plan(finding, { ev, resolved }) {

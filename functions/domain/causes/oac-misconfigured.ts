@@ -2,13 +2,14 @@
 // CloudFront's requests reach the bucket unsigned.
 import type { CauseModule } from './cause.ts';
 import {
-  keyMissing,
+  allMissing,
   keysOf,
   oacAccessPlan,
   originIdentity,
   probeLine,
   s3Refused,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 export const oacMisconfigured: CauseModule = {
   id: 'OAC_MISCONFIGURED',
@@ -21,7 +22,7 @@ export const oacMisconfigured: CauseModule = {
       if (!origin || !bucket) continue;
       const identity = originIdentity(ev, origin);
       if (identity.kind !== 'oac-broken') continue;
-      const missing = keysOf(reqs).some((k) => keyMissing(bucket, k));
+      const missing = allMissing(bucket, keysOf(reqs));
       return {
         id: 'OAC_MISCONFIGURED',
         confidence: missing ? 0.5 : 0.95,
@@ -32,6 +33,7 @@ export const oacMisconfigured: CauseModule = {
           ...reqs.map(probeLine),
         ],
         subject: { originId, bucket: bucket.name, oacId: identity.id },
+        requests: probedIndices(reqs),
       };
     }
     return null;

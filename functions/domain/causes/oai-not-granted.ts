@@ -2,9 +2,9 @@
 // exists. The fix migrates the origin to an OAC; the OAI's own statement stays in the policy.
 import type { CauseModule } from './cause.ts';
 import {
+  allMissing,
   configOrigin,
   identityCanRead,
-  keyMissing,
   keysOf,
   oacAccessPlan,
   originIdentity,
@@ -12,6 +12,7 @@ import {
   readPolicy,
   s3Refused,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 export const oaiNotGranted: CauseModule = {
   id: 'OAI_NOT_GRANTED',
@@ -37,7 +38,7 @@ export const oaiNotGranted: CauseModule = {
       } else {
         evidence = `GetCloudFrontOriginAccessIdentity ${identity.id}: NoSuchCloudFrontOriginAccessIdentity (the OAI was deleted)`;
       }
-      const missing = keys.some((k) => keyMissing(bucket, k));
+      const missing = allMissing(bucket, keys);
       return {
         id: 'OAI_NOT_GRANTED',
         confidence: missing ? 0.5 : 0.95,
@@ -51,6 +52,7 @@ export const oaiNotGranted: CauseModule = {
           ...reqs.map(probeLine),
         ],
         subject: { originId, bucket: bucket.name, oaiId: identity.id },
+        requests: probedIndices(reqs),
       };
     }
     return null;

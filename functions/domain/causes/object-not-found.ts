@@ -1,6 +1,7 @@
 // Cause 15: the object does not exist, and S3 says 403 rather than 404 because the origin's identity
 // may not s3:ListBucket. Includes an OriginPath that points the keys at the wrong prefix.
-import { objectKey, type ResolvedRequest } from '../routing.ts';
+import { matchBehavior, objectKey, type ResolvedRequest } from '../routing.ts';
+import type { Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
 import {
   configOrigin,
@@ -16,12 +17,32 @@ import {
   servedElsewhere,
 } from './shared/s3-access.ts';
 import { objectExists } from './shared/s3-origin.ts';
+import { probedIndices } from './shared/viewer.ts';
+
+/**
+ * The CustomErrorResponses entry that answers S3's 403 with a page and another status (a single-page
+ * app serving its routes from index.html): missing keys then reach viewers as that page, not as a 403.
+ * Undefined when there is none, or when its page is known not to exist.
+ */
+function errorPageFor403(ev: Evidence): string | undefined {
+  const config = ev.distribution.DistributionConfig;
+  const entry = config.CustomErrorResponses?.Items?.find((e) => e.ErrorCode === 403);
+  const page = entry?.ResponsePagePath ?? '';
+  const code = entry?.ResponseCode ?? '';
+  if (!entry || page === '' || code === '' || code === '403') return undefined;
+  const origin = ev.origins.find((o) => o.id === matchBehavior(config, page).behavior.TargetOriginId);
+  const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
+  if (origin && bucket && keyMissing(bucket, objectKey(origin.originPath, page))) return undefined;
+  return `${page} (ResponseCode ${code})`;
+}
 
 export const objectNotFound: CauseModule = {
   id: 'OBJECT_NOT_FOUND',
   risk: 'manual',
   detect({ ev, failing }) {
     const root = ev.distribution.DistributionConfig.DefaultRootObject;
+    // Once access works, a missing key is answered with the error page, not with a 403.
+    if (errorPageFor403(ev) !== undefined) return null;
     for (const [originId, reqs] of s3Refused(failing)) {
       const origin = reqs[0]?.origin;
       const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
@@ -79,6 +100,7 @@ export const objectNotFound: CauseModule = {
           keys: keys.join('\n'),
           ...(wrongPath ? { originPath, wrongOriginPath: 'true' } : {}),
         },
+        requests: probedIndices(gone),
       };
     }
     return null;

@@ -9,6 +9,7 @@ import {
   readPolicy,
   s3Refused,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 export const objectOwnership: CauseModule = {
   id: 'OBJECT_OWNERSHIP',
@@ -53,6 +54,7 @@ export const objectOwnership: CauseModule = {
           ...foreign.map(({ r }) => probeLine(r)),
         ],
         subject: { originId, bucket: bucket.name, before: setting ?? 'unknown' },
+        requests: probedIndices(foreign.map(({ r }) => r)),
       };
     }
     return null;

@@ -1,10 +1,10 @@
 // Cause 2: the origin relied on public read, and Block Public Access now voids that grant.
 import type { CauseModule } from './cause.ts';
 import {
+  allMissing,
   bpaSource,
   effectivelyPublic,
   identityCanRead,
-  keyMissing,
   keysOf,
   oacAccessPlan,
   originIdentity,
@@ -15,6 +15,7 @@ import {
   s3Refused,
   statementName,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 export const publicAccessBlocked: CauseModule = {
   id: 'PUBLIC_ACCESS_BLOCKED',
@@ -40,7 +41,7 @@ export const publicAccessBlocked: CauseModule = {
         );
         if (ownGrant) continue;
       }
-      const missing = keysOf(reqs).some((k) => keyMissing(bucket, k));
+      const missing = allMissing(bucket, keysOf(reqs));
       const evidence: string[] = [];
       if (pub.policyBlocked) {
         const names = publicGrants(policy).map(statementName).join(', ');
@@ -66,6 +67,7 @@ export const publicAccessBlocked: CauseModule = {
         summary: `Origin ${originId} reads bucket ${bucket.name} through its public ${pub.policyBlocked ? 'policy' : 'ACL'}, which Block Public Access now overrides, and has no OAC`,
         evidence,
         subject: { originId, bucket: bucket.name },
+        requests: probedIndices(reqs),
       };
     }
     return null;

@@ -2,6 +2,7 @@
 // refuses every request; only the bucket owner can decide who pays, so this is a recommendation.
 import type { CauseModule } from './cause.ts';
 import { probeLine, s3Refused } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 export const requesterPays: CauseModule = {
   id: 'REQUESTER_PAYS',
@@ -15,11 +16,12 @@ export const requesterPays: CauseModule = {
       if (!payer.ok || payer.value !== 'Requester') continue;
       return {
         id: 'REQUESTER_PAYS',
-        // S3 refuses on Requester Pays before it reads the policy.
-        confidence: 0.95,
+        // S3 refuses on Requester Pays before it reads the policy (even an explicit Deny).
+        confidence: 0.97,
         summary: `Bucket ${bucket.name} (origin ${originId}) has Requester Pays enabled, and CloudFront's requests do not agree to pay, so S3 refuses them`,
         evidence: [`GetBucketRequestPayment ${bucket.name}: Payer = Requester`, ...reqs.map(probeLine)],
         subject: { originId, bucket: bucket.name },
+        requests: probedIndices(reqs),
       };
     }
     return null;

@@ -8,11 +8,14 @@ import {
   behaviorLabel,
   carriesKeyPairId,
   groupBy,
+  keyPairIdOf,
   logLine,
   manualAction,
+  probedIndices,
   probeIs,
   requestLine,
   sentence,
+  unique,
 } from './shared/viewer.ts';
 
 type Behavior = CacheBehavior | DefaultCacheBehavior;
@@ -40,22 +43,53 @@ function unsigned(r: ResolvedRequest): boolean {
   return requiresSigning(r.matched.behavior) && !carriesKeyPairId(r.request.url, r.request.headers);
 }
 
+/** The trusted public key ids of the behavior's key groups; undefined when one could not be read. */
+function trustedKeys(ev: Evidence, b: Behavior): string[] | undefined {
+  const keys: string[] = [];
+  for (const id of keyGroupIds(b)) {
+    const kg = ev.keyGroups[id];
+    if (!kg?.ok) return undefined;
+    keys.push(...(kg.value.Items ?? []));
+  }
+  return keys;
+}
+
+/**
+ * Signed, but not with a key the behavior trusts (a rotated or foreign key pair), or CloudFront says the
+ * signature is bad. Legacy trusted signers are account key pairs no API lists, so only the probe tells.
+ */
+function badlySigned(ev: Evidence, r: ResolvedRequest): boolean {
+  const b = r.matched.behavior;
+  const keyId = keyPairIdOf(r.request.url, r.request.headers);
+  if (!requiresSigning(b) || keyId === undefined) return false;
+  if (probeIs(r, 'cf-bad-signature')) return true;
+  const trusted = b.TrustedKeyGroups?.Enabled ? trustedKeys(ev, b) : undefined;
+  return trusted !== undefined && !b.TrustedSigners?.Enabled && !trusted.includes(keyId);
+}
+
 export const signedUrlRequired: CauseModule = {
   id: 'SIGNED_URL_REQUIRED',
   risk: 'manual',
   detect({ ev, resolved }) {
-    const byBehavior = groupBy(resolved.filter(unsigned), (r) => r.matched.pathPattern);
-    const [first] = byBehavior.values();
+    const [missing] = groupBy(resolved.filter(unsigned), (r) => r.matched.pathPattern).values();
+    const [wrong] = groupBy(
+      resolved.filter((r) => badlySigned(ev, r)),
+      (r) => r.matched.pathPattern,
+    ).values();
+    // Unsigned requests are the plain case; a wrong key or signature is reported when none is unsigned.
+    const first = missing ?? wrong;
     const matched = first?.[0]?.matched;
     if (!first || !matched) return null;
     const b = matched.behavior;
-    const agrees = first.some((r) => probeIs(r, 'cf-missing-key'));
+    const signed = missing === undefined;
+    const agrees = first.some((r) => probeIs(r, signed ? 'cf-bad-signature' : 'cf-missing-key'));
     const groups = keyGroupIds(b);
     const signers = signerAccounts(b);
+    const keyIds = unique(first.map((r) => keyPairIdOf(r.request.url, r.request.headers) ?? ''));
     return {
       id: 'SIGNED_URL_REQUIRED',
-      confidence: agrees ? 0.97 : 0.85,
-      summary: `${sentence(behaviorLabel(matched.pathPattern))} requires signed URLs or cookies (${[...groups.map((g) => keyGroupLabel(ev, g)), ...signers.map((s) => `trusted signer ${s}`)].join(', ')}) and the failing requests carry no Key-Pair-Id`,
+      confidence: signed ? (agrees ? 0.9 : 0.8) : agrees ? 0.97 : 0.85,
+      summary: `${sentence(behaviorLabel(matched.pathPattern))} requires signed URLs or cookies (${[...groups.map((g) => keyGroupLabel(ev, g)), ...signers.map((s) => `trusted signer ${s}`)].join(', ')}) and the failing requests ${signed ? `are signed with key pair ${keyIds.join(', ')}, which CloudFront does not accept (not a trusted key, or a bad or expired signature)` : 'carry no Key-Pair-Id'}`,
       evidence: [
         ...(groups.length > 0
           ? [
@@ -75,10 +109,18 @@ export const signedUrlRequired: CauseModule = {
         }),
         ...first.map(
           (r) =>
-            `${r.probe?.status === 403 ? requestLine(r) : logLine(r)}: no Key-Pair-Id in the query string or the CloudFront-Key-Pair-Id cookie`,
+            `${r.probe?.status === 403 ? requestLine(r) : logLine(r)}: ${signed ? `Key-Pair-Id ${keyPairIdOf(r.request.url, r.request.headers) ?? ''}` : 'no Key-Pair-Id in the query string or the CloudFront-Key-Pair-Id cookie'}`,
         ),
       ],
-      subject: { pathPattern: matched.pathPattern, keyGroups: groups.join(','), signers: signers.join(',') },
+      subject: {
+        pathPattern: matched.pathPattern,
+        keyGroups: groups.join(','),
+        signers: signers.join(','),
+        ...(signed ? { keyPairIds: keyIds.join(',') } : {}),
+      },
+      requests: probedIndices(
+        resolved.filter((r) => probeIs(r, 'cf-missing-key') || probeIs(r, 'cf-bad-signature')),
+      ),
     };
   },
   plan(finding, { ev }) {
@@ -93,7 +135,7 @@ export const signedUrlRequired: CauseModule = {
       manualAction(
         `signed-urls:${ev.distribution.Id}:${pattern}`,
         'SIGNED_URL_REQUIRED',
-        `${sentence(behaviorLabel(pattern))} of distribution ${ev.distribution.Id} deliberately requires signed URLs or signed cookies; the requirement is kept. Have the application issue URLs (Key-Pair-Id, Signature, Expires or Policy) or cookies (CloudFront-Key-Pair-Id, CloudFront-Signature, ...) signed with ${who || 'a trusted key'}; if the content is meant to be public, move it to a behavior without trusted key groups.`,
+        `${sentence(behaviorLabel(pattern))} of distribution ${ev.distribution.Id} deliberately requires signed URLs or signed cookies; the requirement is kept. ${finding.subject?.keyPairIds ? `The requests are signed with key pair ${finding.subject.keyPairIds}: if that key was rotated, add its public key to the key group (or re-sign with a current key) and check the signatures have not expired. ` : ''}Have the application issue URLs (Key-Pair-Id, Signature, Expires or Policy) or cookies (CloudFront-Key-Pair-Id, CloudFront-Signature, ...) signed with ${who || 'a trusted key'}; if the content is meant to be public, move it to a behavior without trusted key groups.`,
       ),
     ];
   },

@@ -7,15 +7,17 @@ import { globMatch } from '../policy/wildcard.ts';
 import type { Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
 import {
+  allMissing,
   ask,
   cloudFrontReads,
-  keyMissing,
+  grantsOnly,
   type OacReadGap,
   oacReadGaps,
   objectArn,
   probeLine,
   statementName,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 type Json = Record<string, unknown>;
 
@@ -99,7 +101,9 @@ function findCorrection(ev: Evidence, gap: OacReadGap): Correction | undefined {
     const statement = correctedGrant(ev, gap.bucket.name, grant, gap.keys);
     const replaced = ask(() => replaceStatement(text, grant.index, statement));
     if (!replaced?.changed) continue;
-    if (gap.keys.every((key) => cloudFrontReads(ev, gap.bucket.name, replaced.policy, key))) {
+    // Whether the corrected grant covers the reads; a Deny beside it is EXPLICIT_DENY's to report.
+    const allows = grantsOnly(replaced.policy);
+    if (gap.keys.every((key) => cloudFrontReads(ev, gap.bucket.name, allows, key))) {
       return { grant, statement, policy: replaced.policy };
     }
   }
@@ -138,11 +142,11 @@ export const sourceArnMismatch: CauseModule = {
     const correction = findCorrection(ev, gap);
     const grant = correction?.grant ?? gap.grants[0];
     if (!grant) return null;
-    const missing = gap.keys.some((k) => keyMissing(gap.bucket, k));
+    const missing = allMissing(gap.bucket, gap.keys);
     return {
       id: 'SOURCE_ARN_MISMATCH',
       // Unproven when no correction of the statement alone lets CloudFront read.
-      confidence: !correction ? 0.6 : missing ? 0.5 : 0.95,
+      confidence: !correction ? 0.6 : gap.denied ? 0.9 : missing ? 0.5 : 0.95,
       summary: `Bucket ${gap.bucket.name}'s CloudFront grant (statement ${statementName(grant)}) does not cover distribution ${ev.distribution.Id} reading ${gap.keys.join(', ')}`,
       evidence: [
         `GetBucketPolicy ${gap.bucket.name}: statement ${statementName(grant)} allows cloudfront.amazonaws.com s3:GetObject with ${describeGrant(grant)}`,
@@ -156,6 +160,7 @@ export const sourceArnMismatch: CauseModule = {
         ...(grant.sid !== undefined ? { sid: grant.sid } : {}),
         ...(correction ? {} : { uncorrectable: 'true' }),
       },
+      requests: probedIndices(gap.reqs),
     };
   },
   plan(finding, { ev, failing }) {

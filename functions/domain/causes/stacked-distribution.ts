@@ -1,13 +1,16 @@
 // Cause 26: the origin is itself a CloudFront distribution, whose own 403 comes through.
+import { misroutedGroups } from './behavior-misrouted.ts';
 import type { CauseModule } from './cause.ts';
-import { groupBy, manualAction, requestLine } from './shared/viewer.ts';
+import { groupBy, manualAction, probedIndices, requestLine } from './shared/viewer.ts';
 
 export const stackedDistribution: CauseModule = {
   id: 'STACKED_DISTRIBUTION',
   risk: 'manual',
-  detect({ failing }) {
+  detect({ ev, failing }) {
+    // Paths another origin of the distribution serves are BEHAVIOR_MISROUTED's.
+    const misrouted = new Set(misroutedGroups(ev, failing).flatMap((g) => g.reqs.map((r) => r.index)));
     const [first] = groupBy(
-      failing.filter((r) => r.origin?.kind === 'cloudfront'),
+      failing.filter((r) => r.origin?.kind === 'cloudfront' && !misrouted.has(r.index)),
       (r) => r.origin?.id,
     ).values();
     const origin = first?.[0]?.origin;
@@ -21,6 +24,7 @@ export const stackedDistribution: CauseModule = {
         ...first.map(requestLine),
       ],
       subject: { originId: origin.id, domainName: origin.domainName },
+      requests: probedIndices(first),
     };
   },
   plan(finding, { ev }) {

@@ -8,6 +8,7 @@ import {
   confidenceFor,
   distributionUpdateCalls,
   groupBy,
+  probedIndices,
   probeIs,
   requestLine,
   schemeOf,
@@ -66,6 +67,7 @@ export const viewerProtocolHttpsOnly: CauseModule = {
         ...reqs.map(requestLine),
       ].filter((l) => l !== ''),
       subject: { pathPattern: patterns[0] ?? '', pathPatterns: patterns.join('\n') },
+      requests: probedIndices(reqs),
     };
   },
   plan(_finding, ctx) {

@@ -6,6 +6,7 @@ import {
   confidenceFor,
   logLine,
   manualAction,
+  probedIndices,
   probeIs,
   requestLine,
   sentence,
@@ -66,6 +67,7 @@ export const wafBlocked: CauseModule = {
           ...fingerprinted.map(requestLine),
         ],
         subject: { webAcl: ctx.ev.distribution.DistributionConfig.WebACLId },
+        requests: probedIndices(fingerprinted),
       };
     }
     const byRule = blockedByRule(waf, ctx.resolved);
@@ -81,6 +83,7 @@ export const wafBlocked: CauseModule = {
           ...fingerprinted.map(requestLine),
         ],
         subject: { webAcl: waf.webAcl.Name },
+        requests: probedIndices(fingerprinted),
       };
     }
     const [ruleName, blocked] = first;
@@ -102,6 +105,8 @@ export const wafBlocked: CauseModule = {
         ),
       ],
       subject: { webAcl: waf.webAcl.Name, webAclArn: waf.webAcl.ARN, rule: ruleName },
+      // The probe's own WAF refusals only: a logged viewer's block does not stop the verification.
+      requests: probedIndices(fingerprinted),
     };
   },
   plan(finding, ctx) {

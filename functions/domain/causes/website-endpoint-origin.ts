@@ -14,6 +14,7 @@ import {
   publicRead,
   s3Refused,
 } from './shared/s3-access.ts';
+import { probedIndices } from './shared/viewer.ts';
 
 /** The REST endpoint of the website endpoint's bucket, in the website endpoint's region. */
 export function restDomain(websiteDomain: string, bucket: string, fallbackRegion: string): string {
@@ -39,6 +40,9 @@ export const websiteEndpointOrigin: CauseModule = {
         website.ok &&
         website.value !== null &&
         (website.value.RedirectAllRequestsTo !== undefined || (website.value.RoutingRules?.length ?? 0) > 0);
+      // Directory URLs (other than /, which DefaultRootObject covers) need the website's index document,
+      // which the REST endpoint does not apply: switching would leave them refused.
+      const directories = reqs.filter((r) => r.path.endsWith('/') && r.path !== '/').map((r) => r.path);
       const evidence = [
         `GetDistributionConfig: origin ${originId} DomainName = ${origin.domainName} (S3 website endpoint, CustomOriginConfig)`,
         oacId === ''
@@ -52,6 +56,11 @@ export const websiteEndpointOrigin: CauseModule = {
         website.ok
           ? `GetBucketWebsite ${bucket.name}: ${redirects ? 'RedirectAllRequestsTo / RoutingRules are set (the REST endpoint cannot apply them)' : 'no redirects or routing rules'}`
           : `GetBucketWebsite ${bucket.name}: unreadable (${website.code})`,
+        ...(directories.length > 0
+          ? [
+              `access log: directory URLs ${directories.join(', ')} rely on the website endpoint's index document, which the REST endpoint does not serve`,
+            ]
+          : []),
         ...reqs.map(probeLine),
       ];
       return {
@@ -59,7 +68,16 @@ export const websiteEndpointOrigin: CauseModule = {
         confidence: website.ok ? 0.95 : 0.7,
         summary: `Origin ${originId} is the S3 website endpoint of bucket ${bucket.name}, which is not publicly readable, so every request through it is refused`,
         evidence,
-        subject: { originId, bucket: bucket.name, ...(redirects ? { escalate: 'redirects' } : {}) },
+        subject: {
+          originId,
+          bucket: bucket.name,
+          ...(redirects
+            ? { escalate: 'redirects' }
+            : directories.length > 0
+              ? { escalate: 'directories' }
+              : {}),
+        },
+        requests: probedIndices(reqs),
       };
     }
     return null;
@@ -73,9 +91,12 @@ export const websiteEndpointOrigin: CauseModule = {
     const domainName = restDomain(origin.domainName, bucket, ev.region);
     const grant = cloudFrontGrant(ev, 'WEBSITE_ENDPOINT_ORIGIN', bucket);
     if (finding.subject?.escalate || grant?.risk === 'manual') {
-      const why = finding.subject?.escalate
-        ? `Bucket ${bucket}'s website configuration uses RedirectAllRequestsTo or RoutingRules, which the REST endpoint does not apply: move those redirects into a CloudFront Function (viewer request), then point`
-        : `The policy of bucket ${bucket} must be corrected by hand first (see the grant action); then point`;
+      const why =
+        finding.subject?.escalate === 'redirects'
+          ? `Bucket ${bucket}'s website configuration uses RedirectAllRequestsTo or RoutingRules, which the REST endpoint does not apply: move those redirects into a CloudFront Function (viewer request), then point`
+          : finding.subject?.escalate === 'directories'
+            ? `Viewers use directory URLs (ending in /) that only the website endpoint resolves to its index document: add a viewer-request CloudFront Function that appends the index document to such URIs, then point`
+            : `The policy of bucket ${bucket} must be corrected by hand first (see the grant action); then point`;
       return [
         {
           id: `switch-origin-to-rest:${origin.id}`,

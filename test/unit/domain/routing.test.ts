@@ -48,6 +48,18 @@ describe('routing', () => {
       region: 'eu-west-1',
     });
     expect(classifyOriginDomain('site.s3-website.eu-central-1.amazonaws.com').kind).toBe('s3-website');
+    expect(classifyOriginDomain('site.s3.dualstack.us-west-2.amazonaws.com')).toEqual({
+      kind: 's3-rest',
+      bucket: 'site',
+      region: 'us-west-2',
+    });
+    expect(classifyOriginDomain('site.s3-us-west-2.amazonaws.com')).toEqual({
+      kind: 's3-rest',
+      bucket: 'site',
+      region: 'us-west-2',
+    });
+    expect(classifyOriginDomain('my.site.s3.cn-north-1.amazonaws.com.cn').bucket).toBe('my.site');
+    expect(classifyOriginDomain('site.s3.amazonaws.com.').kind).toBe('s3-rest');
     expect(classifyOriginDomain('d123.cloudfront.net').kind).toBe('cloudfront');
     expect(classifyOriginDomain('api.example.com').kind).toBe('custom');
   });

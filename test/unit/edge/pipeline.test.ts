@@ -110,7 +110,16 @@ describe('5. viewer protocol policy', () => {
   });
 });
 
-describe('6. WAF', () => {
+describe('6. geo restriction', () => {
+  it('a block list containing the viewer country answers the geo page', () => {
+    const s = healthy();
+    config(s).Restrictions = { GeoRestriction: { RestrictionType: 'blacklist', Quantity: 1, Items: ['FR'] } };
+    expectCloudFrontPage(get(s, '/index.html', { country: 'FR' }), 403, REASON.geoBlocked);
+    expectOk(get(s, '/index.html', { country: 'DE' }));
+  });
+});
+
+describe('7. WAF', () => {
   it('a web ACL whose default action is Block answers the WAF page', () => {
     const s = loadScenario('waf-blocked-ipset');
     const acl = s.wafv2?.webAcls?.[0];
@@ -122,12 +131,17 @@ describe('6. WAF', () => {
   });
 });
 
-describe('7. geo restriction', () => {
-  it('a block list containing the viewer country answers the geo page', () => {
-    const s = healthy();
+describe('6-7. geo restriction before WAF', () => {
+  it('a country both lists refuse gets the geo page, and WAF never sees the request', () => {
+    const s = loadScenario('waf-blocked-ipset');
+    const acl = s.wafv2?.webAcls?.[0];
+    if (acl === undefined) throw new Error('fixture');
+    acl.DefaultAction = { Block: {} };
     config(s).Restrictions = { GeoRestriction: { RestrictionType: 'blacklist', Quantity: 1, Items: ['FR'] } };
-    expectCloudFrontPage(get(s, '/index.html', { country: 'FR' }), 403, REASON.geoBlocked);
-    expectOk(get(s, '/index.html', { country: 'DE' }));
+    const res = get(s, '/index.html', { country: 'FR' });
+    expectCloudFrontPage(res, 403, REASON.geoBlocked);
+    expect(res.trace.some((t) => t.startsWith('waf:'))).toBe(false);
+    expectCloudFrontPage(get(s, '/index.html', { country: 'DE' }), 403, REASON.wafBlocked);
   });
 });
 

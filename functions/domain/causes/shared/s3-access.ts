@@ -291,6 +291,14 @@ export function keyMissing(bucket: BucketEvidence, key: string): boolean {
   return o?.ok === true && !o.value.exists;
 }
 
+/**
+ * Every key HeadObject says does not exist: restoring access would cure none of these requests. One
+ * missing key among existing ones (a dead link) does not weaken an access cause that refuses them all.
+ */
+export function allMissing(bucket: BucketEvidence, keys: readonly string[]): boolean {
+  return keys.length > 0 && keys.every((k) => keyMissing(bucket, k));
+}
+
 export function headLine(bucket: BucketEvidence, key: string): string {
   const o = bucket.objects[key];
   const where = `HeadObject s3://${bucket.name}/${key}`;
@@ -320,16 +328,37 @@ export function distributionCalls(ev: Evidence): ApiCall[] {
   ];
 }
 
-/** An S3 REST origin signed by a working OAC whose reads the bucket policy does not allow (nor deny). */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The policy without its Deny statements: what it grants, whatever it also denies. */
+export function grantsOnly(policy: string | null): string | null {
+  if (policy === null) return null;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return policy;
+  }
+  if (!isRecord(doc)) return policy;
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const allows = statements.filter((st) => !(isRecord(st) && st.Effect === 'Deny'));
+  return JSON.stringify({ ...doc, Statement: allows });
+}
+
+/** An S3 REST origin signed by a working OAC whose reads the bucket policy does not grant. */
 export interface OacReadGap {
   origin: OriginEvidence;
   bucket: BucketEvidence;
   policy: string | null;
-  /** the failing requests whose key the policy leaves implicitly denied */
+  /** the failing requests whose key no statement grants CloudFront */
   reqs: ResolvedRequest[];
   keys: string[];
   /** statements granting CloudFront s3:GetObject, which do not cover these reads */
   grants: GrantStatement[];
+  /** a Deny statement refuses these reads as well (EXPLICIT_DENY, which S3 evaluates first) */
+  denied: boolean;
 }
 
 export function oacReadGaps(ev: Evidence, failing: readonly ResolvedRequest[]): OacReadGap[] {
@@ -341,15 +370,21 @@ export function oacReadGaps(ev: Evidence, failing: readonly ResolvedRequest[]): 
     const identity = originIdentity(ev, origin);
     const policy = readPolicy(bucket);
     if (identity.kind !== 'oac' || policy === undefined) continue;
-    const denied = reqs.filter(
-      (r) =>
-        r.key !== undefined &&
-        r.key !== '' &&
-        identityCanRead(ev, identity, bucket.name, policy, r.key)?.decision === 'ImplicitDeny',
-    );
-    if (denied.length === 0) continue;
+    // A Deny hides whether a grant is there: ask the policy's grants alone.
+    const allows = grantsOnly(policy);
+    let denied = false;
+    const ungranted = reqs.filter((r) => {
+      if (r.key === undefined || r.key === '') return false;
+      const decision = identityCanRead(ev, identity, bucket.name, policy, r.key)?.decision;
+      if (decision === 'ImplicitDeny') return true;
+      if (decision !== 'ExplicitDeny') return false;
+      const granted = identityCanRead(ev, identity, bucket.name, allows, r.key)?.decision === 'Allow';
+      if (!granted) denied = true;
+      return !granted;
+    });
+    if (ungranted.length === 0) continue;
     const grants = ask(() => findGrantStatements(policy, bucket.name)) ?? [];
-    gaps.push({ origin, bucket, policy, reqs: denied, keys: keysOf(denied), grants });
+    gaps.push({ origin, bucket, policy, reqs: ungranted, keys: keysOf(ungranted), grants, denied });
   }
   return gaps;
 }

@@ -1,7 +1,7 @@
 // Facts about an S3 origin's bucket that several rules read.
 
 import type { ResolvedRequest } from '../../routing.ts';
-import type { BucketEvidence, Evidence, OriginEvidence } from '../../types.ts';
+import type { BucketEvidence, Evidence, OriginEvidence, ProbeKind } from '../../types.ts';
 
 export function bucketOf(ev: Evidence, origin: OriginEvidence | undefined): BucketEvidence | undefined {
   return origin?.bucket ? ev.buckets[origin.bucket] : undefined;
@@ -40,4 +40,30 @@ export function bpaFlag(
 export function objectExists(bucket: BucketEvidence, key: string): boolean {
   const o = bucket.objects[key];
   return o?.ok === true && o.value.exists;
+}
+
+// CloudFront's own viewer-side refusals, which answer before any origin is asked. A refused method is
+// left out: the origin would not serve it either way.
+const BEFORE_ORIGIN: readonly ProbeKind[] = [
+  'cf-bad-request',
+  'cf-geo-blocked',
+  'cf-waf-blocked',
+  'cf-missing-key',
+  'cf-bad-signature',
+  'cf-function-response',
+];
+
+/** Failing GET/HEAD requests for an S3 REST origin that CloudFront refused before the origin, by origin id. */
+export function originNotReached(failing: readonly ResolvedRequest[]): Map<string, ResolvedRequest[]> {
+  const out = new Map<string, ResolvedRequest[]>();
+  for (const r of failing) {
+    const origin = r.origin;
+    const kind = r.probe?.fingerprint.kind;
+    if (origin?.kind !== 's3-rest' || kind === undefined || !BEFORE_ORIGIN.includes(kind)) continue;
+    if (!['GET', 'HEAD'].includes(r.request.method.toUpperCase())) continue;
+    const list = out.get(origin.id) ?? [];
+    list.push(r);
+    out.set(origin.id, list);
+  }
+  return out;
 }

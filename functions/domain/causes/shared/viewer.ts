@@ -82,16 +82,20 @@ function cookies(headers: Record<string, string> | undefined): Map<string, strin
   return out;
 }
 
-/** True when a request carries a Key-Pair-Id (query or cookie): without one CloudFront answers MissingKey. */
-export function carriesKeyPairId(url: string, headers: Record<string, string> | undefined): boolean {
+/** The Key-Pair-Id a request is signed with (query string first, then cookie), if any. */
+export function keyPairIdOf(url: string, headers: Record<string, string> | undefined): string | undefined {
   let query: URLSearchParams;
   try {
     query = new URL(url).searchParams;
   } catch {
     query = new URLSearchParams();
   }
-  if (query.get('Key-Pair-Id')) return true;
-  return Boolean(cookies(headers).get('CloudFront-Key-Pair-Id'));
+  return query.get('Key-Pair-Id') || cookies(headers).get('CloudFront-Key-Pair-Id') || undefined;
+}
+
+/** True when a request carries a Key-Pair-Id (query or cookie): without one CloudFront answers MissingKey. */
+export function carriesKeyPairId(url: string, headers: Record<string, string> | undefined): boolean {
+  return keyPairIdOf(url, headers) !== undefined;
 }
 
 export function distributionUpdateCalls(ev: Evidence): ApiCall[] {
@@ -131,4 +135,9 @@ export function unique<T>(items: readonly T[]): T[] {
 /** Upper-cases the first letter, for sentences that start with a label such as `the default behavior`. */
 export function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Indices of the requests whose probe answered 403, for Finding.requests. */
+export function probedIndices(reqs: readonly ResolvedRequest[]): number[] {
+  return [...new Set(reqs.filter((r) => r.probe?.status === 403).map((r) => r.index))].sort((a, b) => a - b);
 }

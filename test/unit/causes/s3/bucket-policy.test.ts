@@ -1,6 +1,7 @@
 // BUCKET_POLICY_GRANT_MISSING and SOURCE_ARN_MISMATCH: a working OAC that the bucket policy does not let read.
 import { describe, expect, it } from 'vitest';
 import { bucketPolicyGrantMissing } from '../../../../functions/domain/causes/bucket-policy-grant-missing.ts';
+import { explicitDeny } from '../../../../functions/domain/causes/explicit-deny.ts';
 import { sourceArnMismatch } from '../../../../functions/domain/causes/source-arn-mismatch.ts';
 import {
   absent,
@@ -78,15 +79,24 @@ describe('BUCKET_POLICY_GRANT_MISSING', () => {
     expect(bucketPolicyGrantMissing.detect(ctxOf(ev))).toBeNull();
   });
 
-  it('does not fire when a Deny explains the refusal', () => {
-    const deny = {
-      Sid: 'DenyAll',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:GetObject',
-      Resource: 'arn:aws:s3:::example-site/*',
-    };
-    expect(bucketPolicyGrantMissing.detect(ctxOf(withPolicy(policy(DEPLOY, deny))))).toBeNull();
+  const DENY_ALL = {
+    Sid: 'DenyAll',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::example-site/*',
+  };
+
+  it('does not fire when the grant is there and only a Deny refuses', () => {
+    expect(bucketPolicyGrantMissing.detect(ctxOf(withPolicy(policy(GRANT, DEPLOY, DENY_ALL))))).toBeNull();
+  });
+
+  it('still reports a missing grant behind a Deny, ranked below EXPLICIT_DENY', () => {
+    const ctx = ctxOf(withPolicy(policy(DEPLOY, DENY_ALL)));
+    const grant = bucketPolicyGrantMissing.detect(ctx);
+    expect(grant?.confidence).toBe(0.9);
+    expect(grant?.evidence.join('\n')).toContain('a Deny statement refuses it as well');
+    expect(explicitDeny.detect(ctx)?.confidence).toBeGreaterThan(grant?.confidence ?? 1);
   });
 
   it('drops to 0.5 when the object is missing too', () => {

@@ -64,8 +64,23 @@ describe('EXPLICIT_DENY', () => {
 
   it('reports a Deny that would still refuse the OAC the access fix attaches, with lower confidence', () => {
     const ev = withoutIdentity(evidence());
+    const denyCloudFront = {
+      ...VPCE_DENY,
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Condition: undefined,
+    };
+    bucketOf(ev).policy = ok(policy(DEPLOY, denyCloudFront));
+    const f = explicitDeny.detect(ctxOf(ev));
+    expect(f?.confidence).toBe(0.85);
+    expect(f?.summary).toContain('(once attached)');
+  });
+
+  it('ranks first a Deny that refuses the unsigned requests now and would refuse the OAC too', () => {
+    const ev = withoutIdentity(evidence());
     bucketOf(ev).policy = ok(policy(DEPLOY, VPCE_DENY));
-    expect(explicitDeny.detect(ctxOf(ev))?.confidence).toBe(0.85);
+    const f = explicitDeny.detect(ctxOf(ev));
+    expect(f?.confidence).toBe(0.96);
+    expect(f?.summary).toContain('unsigned requests now');
   });
 
   it('ignores a "deny all but this distribution" statement that only refuses unsigned requests', () => {

@@ -23,6 +23,7 @@ import {
   s3Denied,
   unreadable,
   withOai,
+  withoutIdentity,
   withRequest,
 } from './fixtures.ts';
 
@@ -190,6 +191,19 @@ describe('KMS_ACCESS_DENIED', () => {
     };
     expect(kmsAccessDenied.detect(ctxOf(kmsSite(JSON.stringify({ Statement: [ROOT, granted] }))))).toBeNull();
     expect(kmsAccessDenied.detect(ctxOf(evidence()))).toBeNull();
+  });
+
+  it('asks the key for the OAC the access fix attaches when the requests go out unsigned', () => {
+    const ev = withoutIdentity(kmsSite(JSON.stringify({ Version: '2012-10-17', Statement: [ROOT] })));
+    bucketOf(ev).policy = ok(policy(DEPLOY));
+    ev.probes = ev.probes.map((p) => s3Denied(new URL(p.url).pathname));
+    const ctx = ctxOf(ev);
+    const f = kmsAccessDenied.detect(ctx);
+    expect(f?.confidence).toBe(0.6);
+    expect(f?.evidence.some((l) => l.includes('the access fix will sign with an OAC'))).toBe(true);
+    if (!f) return;
+    // the OAC itself comes with ORIGIN_ACCESS_MISSING's fix; this cause adds the key grant only
+    expect(kmsAccessDenied.plan(f, ctx).map((a) => a.id)).toEqual([`kms-decrypt:${KEY_ID}`]);
   });
 
   it('does not fire on an unreadable key policy without the KMS fingerprint', () => {

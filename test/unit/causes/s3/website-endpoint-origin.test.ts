@@ -105,6 +105,18 @@ describe('WEBSITE_ENDPOINT_ORIGIN', () => {
     expect(actions[0]?.description).toContain('RoutingRules');
   });
 
+  it('escalates when viewers use directory URLs that only the website endpoint resolves', () => {
+    const ev = withRequest(withWebsiteOrigin(evidence()), '/about/', websiteDenied);
+    const ctx = ctxOf(ev);
+    const f = websiteEndpointOrigin.detect(ctx);
+    if (!f) throw new Error('no finding');
+    expect(f.subject?.escalate).toBe('directories');
+    expect(f.evidence.some((l) => l.includes('directory URLs /about/'))).toBe(true);
+    const actions = websiteEndpointOrigin.plan(f, ctx);
+    expect(actions.every((a) => a.change === undefined)).toBe(true);
+    expect(actions[0]?.description).toContain('appends the index document');
+  });
+
   it('lowers confidence when the website configuration cannot be read', () => {
     const ev = withWebsiteOrigin(evidence());
     bucketOf(ev).website = unreadable();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { behaviorMisrouted } from '../../../../functions/domain/causes/behavior-misrouted.ts';
+import { customOriginDenied } from '../../../../functions/domain/causes/custom-origin-denied.ts';
 import { originAccessMissing } from '../../../../functions/domain/causes/origin-access-missing.ts';
 import {
   addRequest,
@@ -10,6 +11,7 @@ import {
   makeEvidence,
   markMissing,
   probeCloudFront,
+  probeCustom,
   probeS3Denied,
   REASON,
   s3OriginConfig,
@@ -107,5 +109,41 @@ describe('BEHAVIOR_MISROUTED', () => {
     const f = behaviorMisrouted.detect(ctxOf(ev));
     expect(f?.confidence).toBeLessThan(0.9);
     expect(f?.evidence).toContain('HeadObject s3://legacy-assets/assets/logo.svg: unreadable (AccessDenied)');
+  });
+
+  it('outranks and silences CUSTOM_ORIGIN_DENIED when the behavior sends S3 objects to an API server', () => {
+    const ev = makeEvidence();
+    const config = ev.distribution.DistributionConfig;
+    config.Origins = {
+      Quantity: 2,
+      Items: [
+        s3OriginConfig('s3-origin', 'example-site'),
+        {
+          Id: 'api-origin',
+          DomainName: 'api.example.com',
+          OriginPath: '',
+          CustomOriginConfig: { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' },
+        },
+      ],
+    };
+    config.CacheBehaviors = { Quantity: 1, Items: [{ PathPattern: '/docs/*', ...behavior('api-origin') }] };
+    syncOrigins(ev);
+    ev.buckets['example-site'] = bucketEvidence('example-site', ['index.html', 'docs/install.html']);
+    addRequest(ev, { url: url('/docs/install.html') }, probeCustom(403, '{"error":"forbidden"}'));
+    addRequest(ev, { url: url('/api/orders') }, probeCustom(403, '{"error":"forbidden"}'));
+    const ctx = ctxOf(ev);
+    const f = behaviorMisrouted.detect(ctx);
+    expect(f?.confidence).toBe(0.96);
+    expect(f?.subject).toMatchObject({ pathPattern: '/docs/*', toOriginId: 's3-origin' });
+    // the API's own 403 for a path it does serve is still its own
+    expect(customOriginDenied.detect(ctx)).toBeNull();
+    config.CacheBehaviors = {
+      Quantity: 2,
+      Items: [
+        { PathPattern: '/docs/*', ...behavior('api-origin') },
+        { PathPattern: '/api/*', ...behavior('api-origin') },
+      ],
+    };
+    expect(customOriginDenied.detect(ctxOf(ev))?.requests).toEqual([1]);
   });
 });

@@ -145,13 +145,13 @@ describe('STACKED_DISTRIBUTION', () => {
 });
 
 describe('DEPLOYMENT_IN_PROGRESS', () => {
-  it('fires first (0.99) while InProgress with 403s and plans a wait, no API change', () => {
+  it('fires (0.9) while InProgress with 403s and plans a wait, no API change', () => {
     const ev = makeEvidence();
     ev.distribution.Status = 'InProgress';
     addRequest(ev, { url: url('/') }, probeS3Denied);
     const ctx = ctxOf(ev);
     const f = deploymentInProgress.detect(ctx);
-    expect(f?.confidence).toBe(0.99);
+    expect(f?.confidence).toBe(0.9);
     expect(f?.evidence[0]).toBe('GetDistribution: Status = InProgress (ETag E1ABC)');
     if (!f) return;
     expect(deploymentInProgress.plan(f, ctx)).toEqual([

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { signedUrlRequired } from '../../../../functions/domain/causes/signed-url-required.ts';
+import { toProbeResult } from '../../../../functions/domain/fingerprint.ts';
+import { cloudFrontXml } from '../../../../sim/edge/pages.ts';
 import { addRequest, behavior, ctxOf, makeEvidence, probeMissingKey, probeOk, url } from './fixtures.ts';
+
+const badSignature = (req: { url: string; method: string }) => {
+  const x = cloudFrontXml('AccessDenied', 'Access denied', []);
+  return toProbeResult(req, {
+    status: 403,
+    headers: { ...x.headers, 'x-cache': 'Error from cloudfront' },
+    body: x.body,
+  });
+};
 
 function signedDistribution() {
   const ev = makeEvidence();
@@ -63,5 +74,21 @@ describe('SIGNED_URL_REQUIRED', () => {
     addRequest(ev, { url: url('/index.html') }, probeMissingKey);
     const f = signedUrlRequired.detect(ctxOf(ev));
     expect(f?.evidence).toContain('GetKeyGroup kg-0001: unreadable (AccessDenied)');
+  });
+
+  it('reports requests signed with a key the key groups do not trust, below unsigned ones', () => {
+    const ev = signedDistribution();
+    addRequest(ev, { url: url('/a.zip?Expires=1&Signature=abc&Key-Pair-Id=K9OLDKEYEXAMPLE') }, badSignature);
+    const ctx = ctxOf(ev);
+    const f = signedUrlRequired.detect(ctx);
+    expect(f?.confidence).toBe(0.9);
+    expect(f?.summary).toContain('signed with key pair K9OLDKEYEXAMPLE');
+    expect(f?.requests).toEqual([0]);
+    if (!f) return;
+    expect(signedUrlRequired.plan(f, ctx)[0]?.description).toContain('add its public key to the key group');
+    // a trusted key with a good signature is not a cause
+    const good = signedDistribution();
+    addRequest(good, { url: url('/a.zip?Expires=1&Signature=abc&Key-Pair-Id=K2PUBKEYEXAMPLE') }, probeOk);
+    expect(signedUrlRequired.detect(ctxOf(good))).toBeNull();
   });
 });
