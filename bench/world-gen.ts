@@ -184,10 +184,14 @@ export function generateAccount(opts: GenerateOptions): Scenario {
       ],
     },
     s3: { accountPublicAccessBlock: null, buckets },
-    requests: [{ url: `https://${distributions[0]?.DomainName ?? 'example.cloudfront.net'}/`, method: 'GET' }],
+    requests: [
+      { url: `https://${distributions[0]?.DomainName ?? 'example.cloudfront.net'}/`, method: 'GET' },
+    ],
     simulation: {
       ...(opts.apiLatencyMs !== undefined ? { apiLatencyMs: opts.apiLatencyMs } : {}),
-      ...(opts.cloudfrontRateLimit !== undefined ? { rateLimit: { cloudfront: opts.cloudfrontRateLimit } } : {}),
+      ...(opts.cloudfrontRateLimit !== undefined
+        ? { rateLimit: { cloudfront: opts.cloudfrontRateLimit } }
+        : {}),
     },
   };
 }

@@ -1,15 +1,18 @@
 // `cf403 scan`: audits every distribution of the account (or of a simulated one) for latent 403 causes.
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type AwsClients, createAwsClients } from '../functions/adapters/clients.ts';
 import {
   SCAN_DEFAULTS,
+  ScanError,
   type ScanOptions,
   type ScanProgress,
   type ScanReport,
@@ -33,6 +36,8 @@ export function worldClients(world: World): AwsClients {
     wafv2: world.attach(new WAFV2Client({ ...opts, region: 'us-east-1' })),
     sns: world.attach(new SNSClient(opts)),
     sfn: world.attach(new SFNClient(opts)),
+    ssm: world.attach(new SSMClient(opts)),
+    dynamodb: world.attach(new DynamoDBClient(opts)),
   };
 }
 
@@ -129,8 +134,8 @@ interface ScanCommandOptions {
 }
 
 export function registerScan(program: Command): void {
-  program
-    .command('scan')
+  const command = program.command('scan');
+  command
     .description(
       'read-only audit of every distribution for latent 403 causes (configuration only, no probes)',
     )
@@ -172,6 +177,11 @@ export function registerScan(program: Command): void {
           ratePerSecond: opts.rate,
           onProgress: bar.update,
         });
+      } catch (err) {
+        // Listing failed (credentials, permissions): one line, not a stack trace.
+        if (err instanceof ScanError)
+          command.error(`cf403: ${err.message}`, { exitCode: 1, code: 'cf403.scan' });
+        throw err;
       } finally {
         bar.done();
       }

@@ -6,7 +6,13 @@ import {
   ListDistributionsCommand,
   type ListDistributionsCommandOutput,
 } from '@aws-sdk/client-cloudfront';
-import { fullJitterBackoffMs, type LatentFinding, latentFindings, TokenBucket } from '../domain/scan.ts';
+import {
+  adaptedRate,
+  fullJitterBackoffMs,
+  type LatentFinding,
+  latentFindings,
+  TokenBucket,
+} from '../domain/scan.ts';
 import { errorCode, toStepError } from './aws-call.ts';
 import type { AwsClients } from './clients.ts';
 import { collectEvidence } from './collector.ts';
@@ -92,6 +98,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export interface Pacing {
   bucket: TokenBucket;
+  /** the pace asked for: the bucket slows down on throttling and comes back up to this */
+  maxRate: number;
   maxAttempts: number;
   backoff: { baseMs: number; capMs: number };
   sleep: (ms: number) => Promise<void>;
@@ -106,15 +114,30 @@ export interface Pacing {
  * the simulated account (whose middleware never calls further down the stack).
  */
 export function pacedClient<C extends { send: CloudFrontClient['send'] }>(client: C, pacing: Pacing): C {
+  // Calls sent before the last slow-down were paced too fast already: their refusals do not slow down again.
+  let lastSlowDown = Number.NEGATIVE_INFINITY;
+  const pace = (throttled: boolean) => {
+    const rate = adaptedRate(pacing.bucket.ratePerSecond, pacing.maxRate, throttled);
+    pacing.bucket.setRate(rate, pacing.now());
+  };
   const send = async (command: Parameters<CloudFrontClient['send']>[0]) => {
     for (let attempt = 1; ; attempt++) {
       const wait = pacing.bucket.reserve(pacing.now());
-      if (wait > 0) await pacing.sleep(wait);
+      // Timers may fire a millisecond early: never arrive before the token does.
+      if (wait > 0) await pacing.sleep(Math.ceil(wait) + 1);
       pacing.stats.cloudfrontCalls++;
+      const sentAt = pacing.now();
       try {
-        return await client.send(command);
+        const out = await client.send(command);
+        pace(false);
+        return out;
       } catch (err) {
         if (!THROTTLED.has(errorCode(err))) throw err;
+        if (sentAt >= lastSlowDown) {
+          pace(true);
+          pacing.bucket.drain(pacing.now());
+          lastSlowDown = pacing.now();
+        }
         pacing.stats.throttled++;
         if (attempt >= pacing.maxAttempts) {
           pacing.stats.exhausted++;
@@ -158,9 +181,7 @@ export async function* listDistributions(
         }),
       );
     } catch (err) {
-      throw new ScanError(`ListDistributions failed: ${toStepError(err, 'ListDistributions').message}`, {
-        cause: err,
-      });
+      throw new ScanError(toStepError(err, 'ListDistributions').message, { cause: err });
     }
     const list = out.DistributionList;
     for (const d of list?.Items ?? []) {
@@ -192,6 +213,7 @@ export async function scanAccount(clients: AwsClients, options: ScanOptions): Pr
   const stats: ScanStats = { cloudfrontCalls: 0, throttled: 0, exhausted: 0 };
   const cloudfront = pacedClient(clients.cloudfront, {
     bucket: new TokenBucket(rate, Math.max(1, options.burst ?? rate), now()),
+    maxRate: rate,
     maxAttempts: options.maxAttempts ?? SCAN_DEFAULTS.maxAttempts,
     backoff: SCAN_DEFAULTS.backoff,
     sleep: options.sleep ?? realSleep,
@@ -227,6 +249,11 @@ export async function scanAccount(clients: AwsClients, options: ScanOptions): Pr
           probe: false,
         });
         entry.causes = latentFindings(ev);
+        // A read that stayed throttled leaves a hole in the evidence: say so rather than pass it as clean.
+        const gaveUp = ev.calls.filter((c) => !c.ok && THROTTLED.has(c.code ?? ''));
+        if (gaveUp.length > 0) {
+          entry.error = `incomplete: ${gaveUp.map((c) => `${c.api} ${c.target}`).join(', ')} stayed throttled`;
+        }
       } catch (err) {
         entry.error = err instanceof Error ? err.message : String(err);
       }

@@ -429,13 +429,13 @@ export class TokenBucket {
 }
 
 /**
- * Halve the pace on a throttled answer, win it back by 0.5 % with each answered call, never above the pace
+ * Halve the pace on a throttled answer, win it back by 1 % with each answered call, never above the pace
  * asked for. A scanner told a pace above the account's limit settles near the limit instead of retrying
  * until it gives up; one told a pace under the limit is never throttled and keeps it.
  */
 export function adaptedRate(current: number, max: number, throttled: boolean): number {
   const min = Math.min(1, max);
-  return throttled ? Math.max(min, current / 2) : Math.min(max, current * 1.02);
+  return throttled ? Math.max(min, current / 2) : Math.min(max, current * 1.01);
 }
 
 export interface BackoffOptions {

@@ -47,6 +47,16 @@ const results: BenchResults = {
         runs: 3,
       },
       {
+        label: 'quick fix',
+        outcome: 'REMEDIATED',
+        simulatedSeconds: 60,
+        floorSeconds: 60,
+        transitions: 26,
+        lambdaInvocations: 12,
+        wallMs: 90,
+        runs: 3,
+      },
+      {
         label: 'manual',
         outcome: 'ESCALATED',
         simulatedSeconds: 0,
@@ -113,13 +123,16 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| slow | 10 | 500 | 160 | 100 (2 calls) | 1.60× | **no** | 3.13× |');
   });
 
-  it('shows polling overhead for fixed executions only', () => {
+  it('shows polling overhead for fixed executions only, grouping those that end on the floor', () => {
     expect(md).toContain('| fix | 380 | 360 | 20 | 5.6 % | yes |');
-    expect(md).not.toMatch(/\| manual \| 0 \|/);
+    expect(md).toContain('| 1 executions at 60 s (quick fix) | 60 | 60 | 0 | 0.0 % | yes |');
+    const section = md.slice(md.indexOf('### 2.'), md.indexOf('### 3.'));
+    expect(section).toContain('| fix |');
+    expect(section).not.toMatch(/manual/);
   });
 
   it('groups transitions and invocations by outcome, with their cost', () => {
-    expect(md).toContain('| REMEDIATED | 1 | 80 | 80–80 | 30 | 30–30 | $2.000 |');
+    expect(md).toContain('| REMEDIATED | 2 | 53 | 26–80 | 21 | 12–30 | $1.325 |');
     expect(md).toContain('| ESCALATED | 1 | 10 | 10–10 | 5 | 5–5 | $0.250 |');
   });
 

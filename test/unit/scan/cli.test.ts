@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { progressBar, progressLine, registerScan, renderScanTable } from '../../../cli/scan.ts';
 import type { ScanReport } from '../../../functions/adapters/scan.ts';
+import type { Scenario } from '../../../sim/scenario/types.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../scenarios/origin-access-missing.json', import.meta.url));
 
@@ -111,5 +115,26 @@ describe('progress', () => {
       `\r${progressLine({ done: 1, total: 2, listed: true })}`,
       '\r\x1b[2K',
     ]);
+  });
+});
+
+describe('cf403 scan against an account it cannot list', () => {
+  it('says why in one line instead of a stack trace', async () => {
+    const errors: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    const p = new Command('cf403').exitOverride().configureOutput({ writeErr: (s) => errors.push(s) });
+    registerScan(p);
+    const denied = fileURLToPath(new URL('../../scenarios/fault-update-denied.json', import.meta.url));
+    const doc = JSON.parse(readFileSync(denied, 'utf-8')) as Scenario;
+    doc.simulation = { faults: [{ api: 'ListDistributions', error: 'AccessDenied', times: 1 }] };
+    const file = join(mkdtempSync(join(tmpdir(), 'cf403-scan-')), 'denied.json');
+    writeFileSync(file, JSON.stringify(doc));
+    await expect(p.parseAsync(['scan', '--scenario', file], { from: 'user' })).rejects.toMatchObject({
+      exitCode: 1,
+    });
+    expect(errors.join('')).toMatch(/^cf403: ListDistributions: AccessDenied: Access Denied\n$/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterBackoffMs, TokenBucket } from '../../../functions/domain/scan.ts';
+import { adaptedRate, fullJitterBackoffMs, TokenBucket } from '../../../functions/domain/scan.ts';
 
 describe('TokenBucket', () => {
   it('admits a burst of `capacity`, then `rate` a second', () => {
@@ -25,6 +25,25 @@ describe('TokenBucket', () => {
     expect(b.reserve(500)).toBe(250);
   });
 
+  it('keeps what it earned at the old rate when the rate changes', () => {
+    const b = new TokenBucket(10, 1, 0);
+    expect(b.tryTake(0)).toBe(true);
+    b.setRate(1, 50); // half a token earned at 10/s
+    expect(b.ratePerSecond).toBe(1);
+    expect(b.tryTake(50)).toBe(false);
+    expect(b.tryTake(550)).toBe(true);
+  });
+
+  it('gives up its saved tokens when drained, keeping any debt', () => {
+    const b = new TokenBucket(10, 5, 0);
+    b.drain(0);
+    expect(b.tryTake(0)).toBe(false);
+    expect(b.tryTake(100)).toBe(true);
+    expect(b.reserve(100)).toBe(100);
+    b.drain(100);
+    expect(b.reserve(100)).toBe(200);
+  });
+
   it('refuses a rate that is not positive', () => {
     expect(() => new TokenBucket(0, 1, 0)).toThrow(RangeError);
     expect(() => new TokenBucket(5, 0, 0)).toThrow(RangeError);
@@ -44,5 +63,17 @@ describe('fullJitterBackoffMs', () => {
   it('draws uniformly below the ceiling', () => {
     expect(fullJitterBackoffMs(3, opts, () => 0)).toBe(0);
     expect(fullJitterBackoffMs(3, opts, () => 0.5)).toBe(200);
+  });
+});
+
+describe('adaptedRate', () => {
+  it('halves on throttling, down to one call a second', () => {
+    expect(adaptedRate(40, 40, true)).toBe(20);
+    expect(adaptedRate(1.5, 40, true)).toBe(1);
+  });
+
+  it('climbs back by 1 % per answered call, never above the pace asked for', () => {
+    expect(adaptedRate(20, 40, false)).toBeCloseTo(20.2, 9);
+    expect(adaptedRate(39.9, 40, false)).toBe(40);
   });
 });

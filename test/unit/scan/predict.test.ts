@@ -5,22 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { worldClients } from '../../../cli/scan.ts';
 import { collectEvidence } from '../../../functions/adapters/collector.ts';
 import { StaticRequestLog } from '../../../functions/adapters/request-log.ts';
+import { resolveRequests } from '../../../functions/domain/routing.ts';
 import { latentFindings, predictProbe } from '../../../functions/domain/scan.ts';
-import type { Evidence, ProbeResult } from '../../../functions/domain/types.ts';
+import type { Evidence, ProbeResult, ViewerRequest } from '../../../functions/domain/types.ts';
 import { EdgeProber } from '../../../sim/runner/ports.ts';
 import { loadScenario } from '../../../sim/scenario/load.ts';
 import { World } from '../../../sim/world/index.ts';
 
 const DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-/** Answers that depend on more than the configuration: code, the deployment in flight, another origin. */
-const NOT_PREDICTABLE = new Set([
-  'custom-origin-denied', // a custom origin's own access rules
-  'deployment-in-progress', // the edge still serves the previous config
-  'edge-function-denied', // a CloudFront Function runs code (its rule reads the TestFunction replays)
-  'stacked-distribution', // the origin is another distribution
-  'fault-throttled-forever', // nothing to collect
-]);
+let comparedRequests = 0;
+
+/** Answers that depend on the viewer or on code, which the configuration alone cannot tell. */
+const VIEWER_DEPENDENT = new Set(['cf-waf-blocked', 'cf-geo-blocked', 'cf-function-response']);
 
 async function evidenceOf(file: string): Promise<Evidence> {
   const sc = loadScenario(file);
@@ -33,17 +30,35 @@ async function evidenceOf(file: string): Promise<Evidence> {
   });
 }
 
+/**
+ * The requests whose answer the configuration decides: a deployed distribution, an S3 origin (or a refusal
+ * by this distribution itself), no viewer function, nothing that depends on who the viewer is.
+ */
+function predictable(ev: Evidence, i: number): boolean {
+  const probe = ev.probes[i];
+  const r = resolveRequests(ev)[i];
+  if (!probe || !r || ev.distribution.Status !== 'Deployed') return false;
+  if (VIEWER_DEPENDENT.has(probe.fingerprint.kind) || probe.status >= 500) return false;
+  if ((r.matched.behavior.FunctionAssociations?.Quantity ?? 0) > 0) return false;
+  const s3 = r.origin?.kind === 's3-rest' || r.origin?.kind === 's3-website';
+  // behind another distribution, a CloudFront refusal may be the other distribution's
+  return s3 || (probe.fingerprint.source === 'cloudfront' && r.origin?.kind !== 'cloudfront');
+}
+
 const files = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json') && !NOT_PREDICTABLE.has(f.replace(/\.json$/, '')))
+  .filter((f) => f.endsWith('.json'))
   .sort();
 
 describe('predictProbe', () => {
-  it('covers the scenario catalog', () => {
-    expect(files.length).toBeGreaterThan(30);
-  });
-
   it.each(files)('agrees with the edge model on %s', async (file) => {
-    const ev = await evidenceOf(`${DIR}${file}`);
+    let ev: Evidence;
+    try {
+      ev = await evidenceOf(`${DIR}${file}`);
+    } catch (err) {
+      // scenarios whose distribution cannot be read (throttled forever, unknown id) have nothing to predict
+      expect((err as Error).name).toMatch(/RetryableAwsError|DistributionNotFoundError|AwsCallError/);
+      return;
+    }
     // Who answered matters for errors only: a 200 from S3 and one from the cache read the same to the rules.
     const view = (p: ProbeResult) => ({
       url: p.url,
@@ -51,9 +66,15 @@ describe('predictProbe', () => {
       kind: p.fingerprint.kind,
       source: p.status >= 400 ? p.fingerprint.source : '-',
     });
-    const predicted = ev.requests.map((r) => view(predictProbe(ev, r)));
-    const actual = ev.probes.map(view);
+    const compared = ev.requests.map((_, i) => i).filter((i) => predictable(ev, i));
+    const predicted = compared.map((i) => view(predictProbe(ev, ev.requests[i] as ViewerRequest)));
+    const actual = compared.map((i) => view(ev.probes[i] as ProbeResult));
     expect(predicted).toEqual(actual);
+    comparedRequests += compared.length;
+  });
+
+  it('compared most of the catalog', () => {
+    expect(comparedRequests).toBeGreaterThan(files.length);
   });
 });
 
