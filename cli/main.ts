@@ -18,15 +18,37 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
-async function decisionFor(opts: { approve?: boolean; reject?: boolean }): Promise<Decision> {
-  if (opts.approve && opts.reject) throw new UsageError('--approve and --reject cannot be used together');
+function ignoreEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
+
+type DecisionFlags = { approve?: boolean; reject?: boolean; timeout?: boolean };
+
+function checkDecisionFlags(opts: DecisionFlags): void {
+  const given = (['approve', 'reject', 'timeout'] as const).filter((d) => opts[d]);
+  if (given.length > 1)
+    throw new UsageError(
+      `${given.map((d) => `--${d}`).join(' and ')} cannot be used together: choose one decision`,
+    );
+}
+
+async function decisionFor(opts: DecisionFlags): Promise<Decision> {
+  if (opts.timeout) return 'timeout';
   if (opts.approve) return 'approve';
   if (opts.reject) return 'reject';
   if (!process.stdin.isTTY) return 'reject';
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question('Approve the planned changes if one is needed? [y/N] ');
-  rl.close();
+  let answer = '';
+  try {
+    answer = await rl.question('Approve the planned changes if one is needed? [y/N] ');
+  } catch {
+    // input closed (Ctrl-D): no answer is a rejection
+  } finally {
+    rl.close();
+  }
   return /^y(es)?$/i.test(answer.trim()) ? 'approve' : 'reject';
 }
 
@@ -36,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   let code = 0;
+  // `cf403 simulate --json | head`: a reader that stops early is not an error of ours.
+  if (!process.stdout.listeners('error').includes(ignoreEpipe)) process.stdout.on('error', ignoreEpipe);
 
   program
     .command('simulate')
@@ -54,9 +78,14 @@ export async function main(argv: string[]): Promise<number> {
         file: string | undefined,
         opts: { approve?: boolean; reject?: boolean; timeout?: boolean; json?: boolean; logLevel: string },
       ) => {
+        const logLevel = opts.logLevel.toUpperCase();
+        if (!LOG_LEVELS.includes(logLevel))
+          throw new UsageError(`--log-level ${opts.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+        checkDecisionFlags(opts);
+        // Everything about the input is checked before anything runs (or any question is asked).
         const scenario = loadScenario(file ?? DEMO_SCENARIO);
-        const decision = opts.timeout ? 'timeout' : await decisionFor(opts);
-        const report = await simulate(scenario, { decision, logLevel: opts.logLevel.toUpperCase() });
+        const decision = await decisionFor(opts);
+        const report = await simulate(scenario, { decision, logLevel });
         process.stdout.write(
           opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${timeline(report, scenario.description)}\n`,
         );

@@ -39,3 +39,13 @@ export class ArtifactNotFoundError extends Error {
 export class ChangeConflictError extends Error {
   override name = 'ChangeConflictError';
 }
+
+/** The rollback could not put every snapshot back; the message names each resource that is not restored. */
+export class RollbackIncompleteError extends Error {
+  override name = 'RollbackIncompleteError';
+}
+
+/** A deployment or invalidation that should take minutes has not finished in hours. */
+export class PollTimeoutError extends Error {
+  override name = 'PollTimeoutError';
+}

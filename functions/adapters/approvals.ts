@@ -6,6 +6,7 @@ import {
   SendAutomationSignalCommand,
   type SSMClient,
   StartAutomationExecutionCommand,
+  StopAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { awsCall } from './aws-call.ts';
 
@@ -60,6 +61,15 @@ export async function startApproval(
   );
   if (!out.AutomationExecutionId) throw new Error('StartAutomationExecution returned no execution id');
   return out.AutomationExecutionId;
+}
+
+/** Cancels an approval automation nobody will answer (its request could not be recorded). */
+export async function cancelApproval(ssm: SSMClient, automationExecutionId: string): Promise<void> {
+  await awsCall(`StopAutomationExecution ${automationExecutionId}`, () =>
+    ssm.send(
+      new StopAutomationExecutionCommand({ AutomationExecutionId: automationExecutionId, Type: 'Cancel' }),
+    ),
+  );
 }
 
 /** ApproverDecisions arrive as JSON strings: one array, or one object per element. */

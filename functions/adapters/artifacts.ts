@@ -13,6 +13,8 @@ export interface ArtifactStore {
   get<T>(ref: ArtifactRef): Promise<T>;
   /** undefined when no artifact exists at that key */
   find<T>(key: string): Promise<T | undefined>;
+  /** where the artifact at `key` lives, for messages a person acts on */
+  locate?(key: string): string;
 }
 
 export class S3ArtifactStore implements ArtifactStore {
@@ -45,6 +47,10 @@ export class S3ArtifactStore implements ArtifactStore {
 
   find<T>(key: string): Promise<T | undefined> {
     return this.read<T>(this.bucket, key);
+  }
+
+  locate(key: string): string {
+    return `s3://${this.bucket}/${key}`;
   }
 
   private async read<T>(bucket: string, key: string): Promise<T | undefined> {

@@ -15,15 +15,16 @@ import {
   DeleteBucketPolicyCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  type OwnershipControls,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { applyDistributionEdits, editsAreNoop } from '../domain/edits.ts';
 import { mergeStatement, replaceStatement } from '../domain/policy/merge.ts';
 import type { Action, AppliedChange, DistributionEdit, Snapshot } from '../domain/types.ts';
-import { ChangeConflictError } from '../errors.ts';
+import { ChangeConflictError, RetryableAwsError, RollbackIncompleteError } from '../errors.ts';
 import type { ArtifactStore } from './artifacts.ts';
-import { awsCall, errorCode } from './aws-call.ts';
+import { awsCall, errorCode, isPreconditionFailed, isRetryable, toStepError } from './aws-call.ts';
 import type { AwsClients } from './clients.ts';
 
 export interface ApplyResult {
@@ -34,10 +35,78 @@ export interface ApplyResult {
   snapshots: number;
 }
 
+export interface RollbackResult {
+  /** every snapshot that is back in place (restored now or by an earlier attempt) */
+  restored: string[];
+  /** a distribution config was restored: its deployment must finish before the outcome */
+  distributionChanged: boolean;
+}
+
+/** The snapshot artifact: what to restore, and OACs being created whose id is not known yet. */
+interface SnapshotRecord {
+  snapshots: Snapshot[];
+  rolledBack: boolean;
+  /** names of OACs this execution was about to create; an OAC created without its snapshot is found by name */
+  pendingOacs?: string[];
+}
+
+/** Stale ETags (someone else changed the resource meanwhile): read again and re-apply, this many times. */
 const PRECONDITION_RETRIES = 3;
+const OAC_DESCRIPTION = 'Created by cf403';
+
+/** Same resource, so a re-read replaces the snapshot: the state right before our write is what to restore. */
+function sameResource(a: Snapshot, b: Snapshot): boolean {
+  switch (a.kind) {
+    case 'distribution-config':
+      return b.kind === a.kind && b.distributionId === a.distributionId;
+    case 'bucket-policy':
+    case 'ownership-controls':
+      return b.kind === a.kind && b.bucket === a.bucket;
+    case 'key-policy':
+      return b.kind === a.kind && b.keyId === a.keyId;
+    case 'created-oac':
+      return b.kind === a.kind && b.oacId === a.oacId;
+  }
+}
+
+function describeSnapshot(s: Snapshot): string {
+  switch (s.kind) {
+    case 'distribution-config':
+      return `distribution ${s.distributionId} config`;
+    case 'bucket-policy':
+      return `bucket ${s.bucket} policy`;
+    case 'key-policy':
+      return `key ${s.keyId} policy`;
+    case 'ownership-controls':
+      return `bucket ${s.bucket} ownership controls`;
+    case 'created-oac':
+      return `OAC ${s.oacId}`;
+  }
+}
+
+/** JSON with sorted keys: two reads of the same config compare equal whatever the key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** Runs a read-modify-write again from the read when its conditional write lost a race. */
+async function rereadOnConflict<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isPreconditionFailed(err) && attempt < PRECONDITION_RETRIES) continue;
+      throw err;
+    }
+  }
+}
 
 export class ChangeExecutor {
-  private snapshots: Snapshot[] = [];
+  private record: SnapshotRecord = { snapshots: [], rolledBack: false };
 
   constructor(
     private readonly clients: AwsClients,
@@ -46,15 +115,30 @@ export class ChangeExecutor {
     private readonly snapshotKey: string,
   ) {}
 
-  /** Records the snapshot durably before the change it protects is made. */
+  private where(): string {
+    return this.artifacts.locate?.(this.snapshotKey) ?? this.snapshotKey;
+  }
+
+  private async save(): Promise<void> {
+    await this.artifacts.put(this.snapshotKey, this.record);
+  }
+
+  /** Records the snapshot durably before the change it protects is made (a re-read replaces its own). */
   private async snapshot(s: Snapshot): Promise<void> {
-    this.snapshots.push(s);
-    await this.artifacts.put(this.snapshotKey, { snapshots: this.snapshots, rolledBack: false });
+    const i = this.record.snapshots.findIndex((x) => sameResource(x, s));
+    if (i >= 0) this.record.snapshots[i] = s;
+    else this.record.snapshots.push(s);
+    await this.save();
   }
 
   async apply(distributionId: string, actions: readonly Action[]): Promise<ApplyResult> {
-    const existing = await this.artifacts.find<{ snapshots: Snapshot[] }>(this.snapshotKey);
-    this.snapshots = existing?.snapshots ?? [];
+    // A retried step continues from the snapshots of the earlier attempt: what it changed is already in place.
+    const existing = await this.artifacts.find<SnapshotRecord>(this.snapshotKey);
+    this.record = {
+      snapshots: existing?.snapshots ?? [],
+      rolledBack: false,
+      pendingOacs: existing?.pendingOacs ?? [],
+    };
     const applied: AppliedChange[] = [];
     const oacIds: Record<string, string> = {};
     const distEdits: { action: Action; edits: DistributionEdit[] }[] = [];
@@ -66,89 +150,22 @@ export class ChangeExecutor {
     for (const action of [...actions].sort((a, b) => order(a) - order(b))) {
       const change = action.change;
       if (!change) continue;
-      const calls: string[] = [];
+      let calls: string[] = [];
       switch (change.type) {
         case 'merge-bucket-policy-statement':
-        case 'replace-bucket-policy-statement': {
-          const before = await this.bucketPolicy(change.bucket);
-          const next =
-            change.type === 'merge-bucket-policy-statement'
-              ? mergeStatement(before, change.statement)
-              : replaceStatement(before ?? '', change.index, change.statement);
-          calls.push(`GetBucketPolicy ${change.bucket}`);
-          if (next.changed) {
-            await this.snapshot({ kind: 'bucket-policy', bucket: change.bucket, policy: before });
-            await awsCall(`PutBucketPolicy ${change.bucket}`, () =>
-              this.clients.s3.send(
-                new PutBucketPolicyCommand({ Bucket: change.bucket, Policy: next.policy }),
-              ),
-            );
-            calls.push(`PutBucketPolicy ${change.bucket}`);
-          }
+        case 'replace-bucket-policy-statement':
+          calls = await rereadOnConflict(() => this.changeBucketPolicy(change));
           break;
-        }
-        case 'merge-key-policy-statement': {
-          const out = await awsCall(`GetKeyPolicy ${change.keyId}`, () =>
-            this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: change.keyId, PolicyName: 'default' })),
-          );
-          const before = out.Policy ?? '';
-          const next = mergeStatement(before, change.statement);
-          calls.push(`GetKeyPolicy ${change.keyId}`);
-          if (next.changed) {
-            await this.snapshot({ kind: 'key-policy', keyId: change.keyId, policy: before });
-            await awsCall(`PutKeyPolicy ${change.keyId}`, () =>
-              this.clients.kms.send(
-                new PutKeyPolicyCommand({ KeyId: change.keyId, PolicyName: 'default', Policy: next.policy }),
-              ),
-            );
-            calls.push(`PutKeyPolicy ${change.keyId}`);
-          }
+        case 'merge-key-policy-statement':
+          calls = await rereadOnConflict(() => this.changeKeyPolicy(change.keyId, change.statement));
           break;
-        }
-        case 'put-ownership-controls': {
-          const before = await this.ownershipControls(change.bucket);
-          calls.push(`GetBucketOwnershipControls ${change.bucket}`);
-          if (before?.Rules?.[0]?.ObjectOwnership !== change.objectOwnership) {
-            await this.snapshot({ kind: 'ownership-controls', bucket: change.bucket, controls: before });
-            await awsCall(`PutBucketOwnershipControls ${change.bucket}`, () =>
-              this.clients.s3.send(
-                new PutBucketOwnershipControlsCommand({
-                  Bucket: change.bucket,
-                  OwnershipControls: { Rules: [{ ObjectOwnership: change.objectOwnership }] },
-                }),
-              ),
-            );
-            calls.push(`PutBucketOwnershipControls ${change.bucket}`);
-          }
+        case 'put-ownership-controls':
+          calls = await rereadOnConflict(() => this.changeOwnership(change.bucket, change.objectOwnership));
           break;
-        }
         case 'create-or-reuse-oac': {
-          const found = await this.findSuitableOac(change.oacName);
-          calls.push('ListOriginAccessControls');
-          if (found.id) {
-            oacIds[change.originId] = found.id;
-            calls.push(`reuse OAC ${found.id}`);
-          } else {
-            const name = found.freeName;
-            const created = await awsCall(`CreateOriginAccessControl ${name}`, () =>
-              this.clients.cloudfront.send(
-                new CreateOriginAccessControlCommand({
-                  OriginAccessControlConfig: {
-                    Name: name,
-                    Description: `Created by cf403 for bucket ${change.bucket}`,
-                    SigningProtocol: 'sigv4',
-                    SigningBehavior: 'always',
-                    OriginAccessControlOriginType: 's3',
-                  },
-                }),
-              ),
-            );
-            const id = created.OriginAccessControl?.Id;
-            if (!id) throw new ChangeConflictError('CreateOriginAccessControl returned no id');
-            await this.snapshot({ kind: 'created-oac', oacId: id });
-            oacIds[change.originId] = id;
-            calls.push(`CreateOriginAccessControl ${name} → ${id}`);
-          }
+          const oac = await this.createOrReuseOac(change.oacName, change.bucket);
+          oacIds[change.originId] = oac.id;
+          calls = oac.calls;
           break;
         }
         case 'update-distribution':
@@ -161,20 +178,122 @@ export class ChangeExecutor {
       }
       applied.push({ actionId: action.id, description: action.description, calls });
     }
-    let distributionChanged = false;
     if (distEdits.length > 0) {
       const edits = distEdits.flatMap((d) => d.edits);
       const calls = await this.updateDistribution(distributionId, edits, oacIds);
-      distributionChanged = calls.some((c) => c.startsWith('UpdateDistribution'));
       for (const d of distEdits)
         applied.push({ actionId: d.action.id, description: d.action.description, calls });
     }
+    // Changed now or by an earlier attempt of this step: either way its deployment must finish first.
+    const distributionChanged = this.record.snapshots.some(
+      (s) => s.kind === 'distribution-config' && s.distributionId === distributionId,
+    );
     return {
       applied,
       waitForDeployment: waitForDeployment || distributionChanged,
       distributionChanged,
-      snapshots: this.snapshots.length,
+      snapshots: this.record.snapshots.length,
     };
+  }
+
+  private async changeBucketPolicy(
+    change: Extract<
+      NonNullable<Action['change']>,
+      { type: 'merge-bucket-policy-statement' | 'replace-bucket-policy-statement' }
+    >,
+  ): Promise<string[]> {
+    const calls: string[] = [];
+    const before = await this.bucketPolicy(change.bucket);
+    const next =
+      change.type === 'merge-bucket-policy-statement'
+        ? mergeStatement(before, change.statement)
+        : replaceStatement(before ?? '', change.index, change.statement);
+    calls.push(`GetBucketPolicy ${change.bucket}`);
+    if (next.changed) {
+      await this.snapshot({ kind: 'bucket-policy', bucket: change.bucket, policy: before });
+      await awsCall(`PutBucketPolicy ${change.bucket}`, () =>
+        this.clients.s3.send(new PutBucketPolicyCommand({ Bucket: change.bucket, Policy: next.policy })),
+      );
+      calls.push(`PutBucketPolicy ${change.bucket}`);
+    }
+    return calls;
+  }
+
+  private async changeKeyPolicy(keyId: string, statement: Record<string, unknown>): Promise<string[]> {
+    const calls: string[] = [];
+    const out = await awsCall(`GetKeyPolicy ${keyId}`, () =>
+      this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' })),
+    );
+    const before = out.Policy ?? '';
+    const next = mergeStatement(before, statement);
+    calls.push(`GetKeyPolicy ${keyId}`);
+    if (next.changed) {
+      await this.snapshot({ kind: 'key-policy', keyId, policy: before });
+      await awsCall(`PutKeyPolicy ${keyId}`, () =>
+        this.clients.kms.send(
+          new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: next.policy }),
+        ),
+      );
+      calls.push(`PutKeyPolicy ${keyId}`);
+    }
+    return calls;
+  }
+
+  private async changeOwnership(
+    bucket: string,
+    objectOwnership: NonNullable<OwnershipControls['Rules']>[number]['ObjectOwnership'],
+  ): Promise<string[]> {
+    const calls: string[] = [];
+    const before = await this.ownershipControls(bucket);
+    calls.push(`GetBucketOwnershipControls ${bucket}`);
+    if (before?.Rules?.[0]?.ObjectOwnership !== objectOwnership) {
+      await this.snapshot({ kind: 'ownership-controls', bucket, controls: before });
+      await awsCall(`PutBucketOwnershipControls ${bucket}`, () =>
+        this.clients.s3.send(
+          new PutBucketOwnershipControlsCommand({
+            Bucket: bucket,
+            OwnershipControls: { Rules: [{ ObjectOwnership: objectOwnership }] },
+          }),
+        ),
+      );
+      calls.push(`PutBucketOwnershipControls ${bucket}`);
+    }
+    return calls;
+  }
+
+  private async createOrReuseOac(oacName: string, bucket: string): Promise<{ id: string; calls: string[] }> {
+    const calls: string[] = [];
+    const found = await this.findSuitableOac(oacName);
+    calls.push('ListOriginAccessControls');
+    if (found.id) {
+      calls.push(`reuse OAC ${found.id}`);
+      return { id: found.id, calls };
+    }
+    const name = found.freeName;
+    // Recorded before the call: if the snapshot cannot be written after it, the rollback still finds the OAC.
+    if (!this.record.pendingOacs?.includes(name)) {
+      this.record.pendingOacs = [...(this.record.pendingOacs ?? []), name];
+      await this.save();
+    }
+    const created = await awsCall(`CreateOriginAccessControl ${name}`, () =>
+      this.clients.cloudfront.send(
+        new CreateOriginAccessControlCommand({
+          OriginAccessControlConfig: {
+            Name: name,
+            Description: `${OAC_DESCRIPTION} for bucket ${bucket}`,
+            SigningProtocol: 'sigv4',
+            SigningBehavior: 'always',
+            OriginAccessControlOriginType: 's3',
+          },
+        }),
+      ),
+    );
+    const id = created.OriginAccessControl?.Id;
+    if (!id) throw new ChangeConflictError('CreateOriginAccessControl returned no id');
+    this.record.pendingOacs = (this.record.pendingOacs ?? []).filter((n) => n !== name);
+    await this.snapshot({ kind: 'created-oac', oacId: id, ...(created.ETag ? { etag: created.ETag } : {}) });
+    calls.push(`CreateOriginAccessControl ${name} → ${id}`);
+    return { id, calls };
   }
 
   /** GetDistributionConfig → edit → UpdateDistribution(IfMatch); on PreconditionFailed read again and re-apply. */
@@ -184,31 +303,29 @@ export class ChangeExecutor {
     oacIds: Record<string, string>,
   ): Promise<string[]> {
     const calls: string[] = [];
-    for (let attempt = 0; ; attempt++) {
+    await rereadOnConflict(async () => {
       const { config, etag } = await this.distributionConfig(id);
       calls.push(`GetDistributionConfig ${id}`);
-      if (editsAreNoop(config, edits, oacIds)) return calls;
-      if (!this.snapshots.some((s) => s.kind === 'distribution-config' && s.distributionId === id)) {
-        await this.snapshot({ kind: 'distribution-config', distributionId: id, config });
-      }
+      if (editsAreNoop(config, edits, oacIds)) return;
+      await this.snapshot({ kind: 'distribution-config', distributionId: id, config });
       try {
-        await this.clients.cloudfront.send(
-          new UpdateDistributionCommand({
-            Id: id,
-            IfMatch: etag,
-            DistributionConfig: applyDistributionEdits(config, edits, oacIds),
-          }),
+        await awsCall(`UpdateDistribution ${id}`, () =>
+          this.clients.cloudfront.send(
+            new UpdateDistributionCommand({
+              Id: id,
+              IfMatch: etag,
+              DistributionConfig: applyDistributionEdits(config, edits, oacIds),
+            }),
+          ),
         );
-        calls.push(`UpdateDistribution ${id} (IfMatch ${etag})`);
-        return calls;
       } catch (err) {
-        if (errorCode(err) === 'PreconditionFailed' && attempt < PRECONDITION_RETRIES) {
+        if (isPreconditionFailed(err))
           calls.push(`UpdateDistribution ${id}: PreconditionFailed, reading again`);
-          continue;
-        }
-        return awsCall(`UpdateDistribution ${id}`, () => Promise.reject(err));
+        throw err;
       }
-    }
+      calls.push(`UpdateDistribution ${id} (IfMatch ${etag})`);
+    });
+    return calls;
   }
 
   private async distributionConfig(id: string): Promise<{ config: DistributionConfig; etag: string }> {
@@ -225,11 +342,11 @@ export class ChangeExecutor {
       return (await this.clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
     } catch (err) {
       if (errorCode(err) === 'NoSuchBucketPolicy') return null;
-      return awsCall(`GetBucketPolicy ${bucket}`, () => Promise.reject(err));
+      throw toStepError(err, `GetBucketPolicy ${bucket}`);
     }
   }
 
-  private async ownershipControls(bucket: string) {
+  private async ownershipControls(bucket: string): Promise<OwnershipControls | null> {
     try {
       return (
         (await this.clients.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })))
@@ -237,8 +354,15 @@ export class ChangeExecutor {
       );
     } catch (err) {
       if (errorCode(err) === 'OwnershipControlsNotFoundError') return null;
-      return awsCall(`GetBucketOwnershipControls ${bucket}`, () => Promise.reject(err));
+      throw toStepError(err, `GetBucketOwnershipControls ${bucket}`);
     }
+  }
+
+  private async listOacs() {
+    const out = await awsCall('ListOriginAccessControls', () =>
+      this.clients.cloudfront.send(new ListOriginAccessControlsCommand({ MaxItems: 100 })),
+    );
+    return out.OriginAccessControlList?.Items ?? [];
   }
 
   /**
@@ -246,10 +370,7 @@ export class ChangeExecutor {
    * for a new one that no existing OAC uses (a broken OAC may hold the preferred name).
    */
   private async findSuitableOac(preferred: string): Promise<{ id?: string; freeName: string }> {
-    const out = await awsCall('ListOriginAccessControls', () =>
-      this.clients.cloudfront.send(new ListOriginAccessControlsCommand({ MaxItems: 100 })),
-    );
-    const items = out.OriginAccessControlList?.Items ?? [];
+    const items = await this.listOacs();
     const suitable = items.filter(
       (o) =>
         o.SigningProtocol === 'sigv4' &&
@@ -262,86 +383,167 @@ export class ChangeExecutor {
     return { id: (suitable.find((o) => o.Name === preferred) ?? suitable[0])?.Id, freeName };
   }
 
-  /** Restores every snapshot, newest first. Safe to run twice: a finished rollback is recorded. */
-  async rollback(): Promise<{ restored: string[]; distributionChanged: boolean }> {
-    const saved = await this.artifacts.find<{ snapshots: Snapshot[]; rolledBack: boolean }>(this.snapshotKey);
+  /**
+   * Restores every snapshot, newest first. Each restore reads the resource first and writes only when it
+   * differs, so a retried rollback finishes what an earlier attempt started. One failed restore does not stop
+   * the others; the error names each resource that is not back. Safe to run twice: a finished rollback is
+   * recorded. `planned`: descriptions of the planned changes, named when the snapshots cannot be read.
+   */
+  async rollback(planned: readonly string[] = []): Promise<RollbackResult> {
+    let saved: SnapshotRecord | undefined;
+    try {
+      saved = await this.artifacts.find<SnapshotRecord>(this.snapshotKey);
+    } catch (err) {
+      const mayRemain = planned.length ? `; changes that may still be in place: ${planned.join(' / ')}` : '';
+      const msg = `rollback incomplete: could not read the snapshots at ${this.where()}, nothing was restored: ${(err as Error)?.message ?? String(err)}${mayRemain}`;
+      if (isRetryable(err)) throw new RetryableAwsError(msg, { cause: err });
+      throw new RollbackIncompleteError(msg, { cause: err });
+    }
     if (!saved || saved.rolledBack) return { restored: [], distributionChanged: false };
     const restored: string[] = [];
-    let distributionChanged = false;
+    const failures: { what: string; error: unknown }[] = [];
+    /** `fn` resolves false when there turned out to be nothing to restore. */
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        if ((await rereadOnConflict(fn)) !== false) restored.push(what);
+      } catch (error) {
+        failures.push({ what, error });
+      }
+    };
     for (const s of [...saved.snapshots].reverse()) {
+      const what = describeSnapshot(s);
       switch (s.kind) {
-        case 'distribution-config': {
-          for (let attempt = 0; ; attempt++) {
-            const { etag } = await this.distributionConfig(s.distributionId);
-            try {
-              await this.clients.cloudfront.send(
-                new UpdateDistributionCommand({
-                  Id: s.distributionId,
-                  IfMatch: etag,
-                  DistributionConfig: s.config,
-                }),
-              );
-              break;
-            } catch (err) {
-              if (errorCode(err) === 'PreconditionFailed' && attempt < PRECONDITION_RETRIES) continue;
-              return awsCall(`UpdateDistribution ${s.distributionId} (rollback)`, () => Promise.reject(err));
-            }
-          }
-          distributionChanged = true;
-          restored.push(`distribution ${s.distributionId} config restored`);
+        case 'distribution-config':
+          await attempt(`${what} restored`, () => this.restoreDistribution(s.distributionId, s.config));
           break;
-        }
         case 'bucket-policy':
-          if (s.policy === null) {
-            await awsCall(`DeleteBucketPolicy ${s.bucket}`, () =>
-              this.clients.s3.send(new DeleteBucketPolicyCommand({ Bucket: s.bucket })),
-            );
-          } else {
-            const policy = s.policy;
-            await awsCall(`PutBucketPolicy ${s.bucket}`, () =>
-              this.clients.s3.send(new PutBucketPolicyCommand({ Bucket: s.bucket, Policy: policy })),
-            );
-          }
-          restored.push(`bucket ${s.bucket} policy restored`);
+          await attempt(`${what} restored`, () => this.restoreBucketPolicy(s.bucket, s.policy));
           break;
         case 'key-policy':
-          await awsCall(`PutKeyPolicy ${s.keyId}`, () =>
-            this.clients.kms.send(
-              new PutKeyPolicyCommand({ KeyId: s.keyId, PolicyName: 'default', Policy: s.policy }),
-            ),
-          );
-          restored.push(`key ${s.keyId} policy restored`);
+          await attempt(`${what} restored`, () => this.restoreKeyPolicy(s.keyId, s.policy));
           break;
         case 'ownership-controls':
-          if (s.controls === null) {
-            await awsCall(`DeleteBucketOwnershipControls ${s.bucket}`, () =>
-              this.clients.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: s.bucket })),
-            );
-          } else {
-            const controls = s.controls;
-            await awsCall(`PutBucketOwnershipControls ${s.bucket}`, () =>
-              this.clients.s3.send(
-                new PutBucketOwnershipControlsCommand({ Bucket: s.bucket, OwnershipControls: controls }),
-              ),
-            );
-          }
-          restored.push(`bucket ${s.bucket} ownership controls restored`);
+          await attempt(`${what} restored`, () => this.restoreOwnership(s.bucket, s.controls));
           break;
         case 'created-oac': {
-          const got = await awsCall(`GetOriginAccessControl ${s.oacId}`, () =>
-            this.clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: s.oacId })),
-          );
-          await awsCall(`DeleteOriginAccessControl ${s.oacId}`, () =>
-            this.clients.cloudfront.send(
-              new DeleteOriginAccessControlCommand({ Id: s.oacId, IfMatch: got.ETag }),
-            ),
-          );
-          restored.push(`OAC ${s.oacId} deleted`);
+          // the ETag from its creation on the first try only; a re-read after a conflict gets a fresh one
+          let etag = s.etag;
+          await attempt(`${what} deleted`, () => {
+            const known = etag;
+            etag = undefined;
+            return this.deleteOac(s.oacId, known);
+          });
           break;
         }
       }
     }
-    await this.artifacts.put(this.snapshotKey, { snapshots: saved.snapshots, rolledBack: true });
+    // OACs whose creation was under way when a step failed: created by us only if our name is there.
+    for (const name of saved.pendingOacs ?? []) {
+      await attempt(`OAC '${name}' (creation interrupted) removed`, async () => {
+        const found = (await this.listOacs()).find(
+          (o) => o.Name === name && (o.Description ?? '').startsWith(OAC_DESCRIPTION),
+        );
+        if (!found?.Id) return false;
+        await this.deleteOac(found.Id);
+        return true;
+      });
+    }
+    const distributionChanged = saved.snapshots.some((s) => s.kind === 'distribution-config');
+    if (failures.length > 0) {
+      const detail = failures
+        .map(
+          (f) =>
+            `${f.what.replace(/ (restored|deleted|removed)$/, '')}: ${(f.error as Error)?.message ?? String(f.error)}`,
+        )
+        .join('; ');
+      const msg =
+        `rollback incomplete: could not restore ${detail}` +
+        `${restored.length ? `; restored: ${restored.join(', ')}` : ''}; snapshots kept at ${this.where()}`;
+      // Throttling or 5xx: the state machine runs the rollback again, which resumes where this one stopped.
+      if (failures.some((f) => isRetryable(f.error)))
+        throw new RetryableAwsError(msg, { cause: failures[0]?.error });
+      throw new RollbackIncompleteError(msg, { cause: failures[0]?.error });
+    }
+    // The marker only saves a second rollback its reads: every restore above is already idempotent.
+    try {
+      await this.artifacts.put(this.snapshotKey, { ...saved, rolledBack: true });
+    } catch {
+      // a rollback that runs again finds everything in place
+    }
     return { restored, distributionChanged };
+  }
+
+  private async restoreDistribution(id: string, config: DistributionConfig): Promise<void> {
+    const current = await this.distributionConfig(id);
+    if (canonical(current.config) === canonical(config)) return;
+    await awsCall(`UpdateDistribution ${id} (rollback)`, () =>
+      this.clients.cloudfront.send(
+        new UpdateDistributionCommand({ Id: id, IfMatch: current.etag, DistributionConfig: config }),
+      ),
+    );
+  }
+
+  private async restoreBucketPolicy(bucket: string, policy: string | null): Promise<void> {
+    // When the current policy cannot be read, write the snapshot anyway: the write is what matters.
+    const current = await this.bucketPolicy(bucket).catch(() => undefined);
+    if (current === policy) return;
+    if (policy === null) {
+      await awsCall(`DeleteBucketPolicy ${bucket}`, () =>
+        this.clients.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })),
+      );
+    } else {
+      await awsCall(`PutBucketPolicy ${bucket}`, () =>
+        this.clients.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy })),
+      );
+    }
+  }
+
+  private async restoreKeyPolicy(keyId: string, policy: string): Promise<void> {
+    const current = await this.clients.kms
+      .send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))
+      .then((out) => out.Policy)
+      .catch(() => undefined);
+    if (current === policy) return;
+    await awsCall(`PutKeyPolicy ${keyId}`, () =>
+      this.clients.kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: policy })),
+    );
+  }
+
+  private async restoreOwnership(bucket: string, controls: OwnershipControls | null): Promise<void> {
+    const current = await this.ownershipControls(bucket).catch(() => undefined);
+    if (current !== undefined && canonical(current) === canonical(controls)) return;
+    if (controls === null) {
+      await awsCall(`DeleteBucketOwnershipControls ${bucket}`, () =>
+        this.clients.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: bucket })),
+      );
+    } else {
+      await awsCall(`PutBucketOwnershipControls ${bucket}`, () =>
+        this.clients.s3.send(
+          new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: controls }),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Deletes an OAC this execution created; one already gone counts as deleted. `knownEtag` (from its
+   * creation) saves the read; a stale one fails with PreconditionFailed and the caller reads again.
+   */
+  private async deleteOac(id: string, knownEtag?: string): Promise<void> {
+    let etag = knownEtag;
+    if (etag === undefined) {
+      try {
+        etag = (await this.clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: id }))).ETag;
+      } catch (err) {
+        if (errorCode(err) === 'NoSuchOriginAccessControl') return;
+        throw toStepError(err, `GetOriginAccessControl ${id}`);
+      }
+    }
+    try {
+      await this.clients.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: id, IfMatch: etag }));
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchOriginAccessControl') return;
+      throw toStepError(err, `DeleteOriginAccessControl ${id}`);
+    }
   }
 }

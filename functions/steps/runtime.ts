@@ -1,6 +1,7 @@
 // What every step gets injected: configuration, AWS clients, the artifact store, the prober, a logger.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type ArtifactStore, S3ArtifactStore } from '../adapters/artifacts.ts';
+import { defaultRetryPolicy, realSleep, retrying } from '../adapters/aws-call.ts';
 import { type AwsClients, createAwsClients } from '../adapters/clients.ts';
 import { FetchProber, type Prober } from '../adapters/prober.ts';
 import { type RequestLog, StandardLogRequestLog } from '../adapters/request-log.ts';
@@ -16,6 +17,8 @@ export interface StepDeps {
   readonly logger: Logger;
   /** simulated or real clock, for timestamps in records */
   readonly now: () => Date;
+  /** waits between in-process retries (the simulator advances its clock instead) */
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 export type StepRun<O> = (input: unknown, deps: StepDeps) => Promise<O>;
@@ -33,6 +36,7 @@ function depsFromEnvironment(): StepDeps {
     requestLog: new StandardLogRequestLog(clients.s3),
     logger: new Logger({ serviceName: 'cf403' }),
     now: () => new Date(),
+    sleep: realSleep,
   };
 }
 
@@ -68,4 +72,23 @@ export function refField(input: StepInput, name: string, step: string): { bucket
     throw new InvalidStepInputError(`${step}: input.${name} must be an artifact reference {bucket, key}`);
   }
   return { bucket: v.bucket, key: v.key };
+}
+
+/**
+ * Runs a side effect that must not decide the outcome (a notification): transient errors are retried
+ * in-process, any remaining error is logged and swallowed. Returns undefined when it failed.
+ */
+export async function bestEffort<T>(
+  deps: StepDeps,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await retrying(defaultRetryPolicy(deps.sleep), fn);
+  } catch (err) {
+    deps.logger.warn(`${what} failed; continuing`, {
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
 }

@@ -51,7 +51,13 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   const deployPoll = props.deploymentPollInterval ?? Duration.seconds(20);
   const invalidationPoll = props.invalidationPollInterval ?? Duration.seconds(10);
 
-  const step = (name: TaskStateName, fn: IFunction, payload: Record<string, unknown>, resultPath: string) =>
+  const step = (
+    name: TaskStateName,
+    fn: IFunction,
+    payload: Record<string, unknown>,
+    resultPath: string,
+    retries?: RetryBudget,
+  ) =>
     withRetries(
       new LambdaInvoke(scope, name, {
         lambdaFunction: fn,
@@ -60,17 +66,22 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
         payload: TaskInput.fromObject(payload),
         resultPath,
       }),
+      retries,
     );
 
   const execution = { 'executionId.$': '$$.Execution.Id', 'executionName.$': '$$.Execution.Name' };
   const finalInput = { ...execution, 'startedAt.$': '$$.Execution.StartTime', 'state.$': '$' };
   const target = { 'distributionId.$': '$.collect.distributionId', 'evidenceRef.$': '$.collect.evidenceRef' };
+  // A rollback runs only after PlanFix, so the plan's summary is always in the state.
+  const rollbackInput = { ...execution, ...target, 'actions.$': '$.plan.actions' };
 
   // Ends. Every path notifies, then succeeds or fails; only the failure path ends the execution as failed.
   const done = new Succeed(scope, 'Done');
-  const notifyOutcome = step('NotifyOutcome', fns.notify, { ...execution, 'state.$': '$' }, '$.notify').next(
-    done,
-  );
+  const notifyOutcome = step('NotifyOutcome', fns.notify, { ...execution, 'state.$': '$' }, '$.notify');
+  // A message, lock release or audit record that cannot be written never changes the outcome: the account
+  // is what it is. The error stays in the execution's output.
+  notifyOutcome.addCatch(done, { resultPath: '$.notifyError' });
+  notifyOutcome.next(done);
   const failed = new Fail(scope, 'Failed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
   const notifyFailure = step('NotifyFailure', fns.notify, finalInput, '$.notify');
   notifyFailure.addCatch(failed, { resultPath: '$.notifyError' });
@@ -83,8 +94,9 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   const rollbackAfterFailure = step(
     'RollBackAfterFailure',
     fns.rollback,
-    { ...execution, ...target },
+    rollbackInput,
     '$.rollback',
+    ROLLBACK_RETRIES,
   );
   rollbackAfterFailure.addCatch(failedOutcome, { resultPath: '$.rollbackError' });
   rollbackAfterFailure.next(failedOutcome);
@@ -107,7 +119,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
       .when(Condition.stringEquals('$.deployment.status', 'Deployed'), rolledBack)
       .otherwise(waitRollback),
   );
-  const rollback = step('RollBack', fns.rollback, { ...execution, ...target }, '$.rollback');
+  const rollback = step('RollBack', fns.rollback, rollbackInput, '$.rollback', ROLLBACK_RETRIES);
   catchToFail(rollback);
   rollback.next(
     new Choice(scope, 'RollbackChangedDistribution?')
@@ -257,8 +269,18 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   return DefinitionBody.fromChainable(collect);
 }
 
+/** How hard a step retries throttling/5xx surfaced by its handler. */
+interface RetryBudget {
+  readonly maxAttempts: number;
+  readonly maxDelay: Duration;
+}
+
+const STEP_RETRIES: RetryBudget = { maxAttempts: 5, maxDelay: Duration.seconds(30) };
+/** Restoring the user's data is worth waiting for: a rollback resumes where it stopped, so retries are cheap. */
+const ROLLBACK_RETRIES: RetryBudget = { maxAttempts: 10, maxDelay: Duration.seconds(60) };
+
 /** The one place retries are declared: Lambda service hiccups, then throttling/5xx surfaced by a step. */
-function withRetries(task: LambdaInvoke): LambdaInvoke {
+function withRetries(task: LambdaInvoke, budget: RetryBudget = STEP_RETRIES): LambdaInvoke {
   task.addRetry({
     errors: [...LAMBDA_SERVICE_ERRORS],
     interval: Duration.seconds(2),
@@ -270,8 +292,8 @@ function withRetries(task: LambdaInvoke): LambdaInvoke {
     errors: [...RETRYABLE_STEP_ERRORS],
     interval: Duration.seconds(2),
     backoffRate: 2,
-    maxAttempts: 5,
-    maxDelay: Duration.seconds(30),
+    maxAttempts: budget.maxAttempts,
+    maxDelay: budget.maxDelay,
     jitterStrategy: JitterType.FULL,
   });
   return task;

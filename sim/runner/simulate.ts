@@ -26,6 +26,20 @@ import { type Asl, synthesizedDefinition } from './definition.ts';
 import { EdgeProber, ScenarioRequestLog } from './ports.ts';
 import { STEP_RUNS } from './steps.ts';
 
+// aws-local-stepfunctions calls Promise.withResolvers (Node 22); package.json promises Node 20 too.
+const PromiseCtor = Promise as unknown as { withResolvers?: () => unknown };
+if (typeof PromiseCtor.withResolvers !== 'function') {
+  PromiseCtor.withResolvers = () => {
+    let resolve: (value: unknown) => void = () => {};
+    let reject: (reason?: unknown) => void = () => {};
+    const promise = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
 export type Decision = 'approve' | 'reject' | 'timeout';
 
 export interface SimulateOptions {
@@ -72,7 +86,10 @@ export interface Report {
   auditRecords: number;
   probes: { before: Omit<ProbeResult, 'bodyExcerpt'>[]; after: Omit<ProbeResult, 'bodyExcerpt'>[] };
   error?: { error: string; cause: string };
-  rollback?: { restored: string[] };
+  /** what the rollback put back; `error` when it could not put everything back (never silent) */
+  rollback?: { restored: string[]; error?: { error: string; cause: string } };
+  /** the final notification, lock release or audit record failed; the outcome stands */
+  notifyError?: { error: string; cause: string };
   notifications: { subject?: string; message: string }[];
   simulatedSeconds: number;
   awsCalls: number;
@@ -81,6 +98,16 @@ export interface Report {
 }
 
 const ARTIFACT_BUCKET = 'cf403-artifacts-sim';
+
+/** The workflow's own artifact bucket: a name the scenario's buckets do not use. */
+function artifactBucket(world: World): string {
+  const taken = new Set(world.scenario.s3.buckets.map((b) => b.Name));
+  let name = ARTIFACT_BUCKET;
+  for (let n = 2; taken.has(name); n++) name = `${ARTIFACT_BUCKET}-${n}`;
+  return name;
+}
+/** definitions (as JSON text) the local engine has already validated */
+const VALIDATED = new Set<string>();
 
 function simulatedClients(world: World): AwsClients {
   const opts = {
@@ -123,12 +150,13 @@ export function simulationDeps(
   logLevel = 'SILENT',
   env: Record<string, string> = {},
 ): StepDeps {
-  world.addSystemBucket(ARTIFACT_BUCKET);
+  const bucket = artifactBucket(world);
+  world.addSystemBucket(bucket);
   const clients = simulatedClients(world);
   return {
     config: parseConfig({
       AWS_REGION: world.region,
-      CF403_ARTIFACT_BUCKET: ARTIFACT_BUCKET,
+      CF403_ARTIFACT_BUCKET: bucket,
       CF403_TOPIC_ARN: `arn:aws:sns:${world.region}:${world.account}:cf403-notifications`,
       CF403_APPROVAL_RISKS: 'destructive',
       CF403_PLAN_ONLY: 'false',
@@ -139,11 +167,13 @@ export function simulationDeps(
       ...env,
     }),
     clients,
-    artifacts: new S3ArtifactStore(clients.s3, ARTIFACT_BUCKET),
+    artifacts: new S3ArtifactStore(clients.s3, bucket),
     prober: new EdgeProber(world),
     requestLog: new ScenarioRequestLog(world.scenario.requests),
     logger: stderrLogger(logLevel),
     now: () => new Date(world.now()),
+    // in-process retry pauses cost simulated time only
+    sleep: async (ms: number) => world.advance(Math.max(0, ms) / 1000),
   };
 }
 
@@ -181,7 +211,8 @@ export class LocalWorkflow {
   }
 
   /** The operator's answer: signals the console approval as the operator, then delivers the status event to the relay. */
-  private async answerApproval(executionId: string, token: string, decision: Decision): Promise<unknown> {
+  /** `approval`: the automation the step started (the operator answers that one, not an older leftover). */
+  private async answerApproval(approval: string, token: string, decision: Decision): Promise<unknown> {
     const { world, deps } = this;
     const document = deps.config.approvalDocument ?? SIM_APPROVAL_DOCUMENT;
     const seen = world.events.length;
@@ -189,7 +220,7 @@ export class LocalWorkflow {
       signalApproval(
         deps.clients.ssm,
         document,
-        executionId,
+        approval,
         decision === 'approve' ? 'Approve' : 'Reject',
         'simulated operator',
       ),
@@ -197,7 +228,7 @@ export class LocalWorkflow {
     // EventBridge delivers the automation's status change to the relay.
     for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, deps);
     const signal = world.taskSignals.find((t) => t.taskToken === token);
-    if (!signal) throw new Error(`the relay did not answer the approval of ${executionId}`);
+    if (!signal) throw new Error(`the relay did not answer approval ${approval}`);
     if (signal.kind === 'failure') {
       const err = new Error(signal.cause ?? 'approval failed');
       err.name = signal.error ?? 'States.TaskFailed';
@@ -229,7 +260,9 @@ export class LocalWorkflow {
           timeout.name = 'States.Timeout';
           throw timeout;
         }
-        const answer = (await this.answerApproval(executionId, token, decision)) as {
+        const started = (out as { automationExecutionId?: unknown } | undefined)?.automationExecutionId;
+        const approval = typeof started === 'string' ? started : executionId;
+        const answer = (await this.answerApproval(approval, token, decision)) as {
           decision?: string;
           approvers?: ApproverDecision[];
         };
@@ -275,9 +308,12 @@ export class LocalWorkflow {
       },
     );
 
+    // Validating the definition compiles JSON schemas (most of a run's CPU time): once per definition.
+    const text = JSON.stringify(asl);
     const machine = new StateMachine(asl as never, {
-      validationOptions: { checkArn: false, checkPaths: false },
+      validationOptions: { checkArn: false, checkPaths: false, noValidate: VALIDATED.has(text) },
     });
+    VALIDATED.add(text);
     const execution = machine.run(event as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
       context: {
@@ -358,7 +394,7 @@ function targetsOf(change: ChangeSpec | undefined): string[] {
 }
 
 export function buildReport(scenario: Scenario, world: World, result: ExecutionResult): Report {
-  const planText = world.systemObject(ARTIFACT_BUCKET, executionKey(result.executionName, 'plan'));
+  const planText = world.systemObject(artifactBucket(world), executionKey(result.executionName, 'plan'));
   const fullPlan = planText ? (JSON.parse(planText) as Plan) : undefined;
   const { output, states, approvalDecision: decision, error } = result;
   const collect = output.collect as
@@ -375,6 +411,12 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
   const verify = output.verify as { probes?: ProbeResult[] } | undefined;
   const lock = output.lock as { acquired?: boolean; holder?: string } | undefined;
   const rollback = output.rollback as { restored?: string[] } | undefined;
+  const asError = (v: unknown) => {
+    const x = v as { Error?: unknown; Cause?: unknown } | undefined;
+    return typeof x?.Error === 'string' ? { error: x.Error, cause: String(x.Cause ?? '') } : undefined;
+  };
+  const rollbackError = asError(output.rollbackError);
+  const notifyError = asError(output.notifyError);
   const appliedIds = new Set((apply?.applied ?? []).map((a) => a.actionId));
   const rolledBack = (rollback?.restored?.length ?? 0) > 0;
   const outcome =
@@ -410,8 +452,21 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
         : {}),
     },
     probes: { before: collect?.probes ?? [], after: appliedIds.size > 0 ? (verify?.probes ?? []) : [] },
-    ...(error ? { error } : e?.Error ? { error: { error: e.Error, cause: e.Cause ?? '' } } : {}),
-    ...(rollback?.restored ? { rollback: { restored: rollback.restored } } : {}),
+    ...((): { error?: { error: string; cause: string } } => {
+      const base = error ?? (e?.Error ? { error: e.Error, cause: e.Cause ?? '' } : undefined);
+      if (!rollbackError) return base ? { error: base } : {};
+      const text = `the rollback did not complete: ${rollbackError.error}: ${rollbackError.cause}`;
+      return { error: base ? { error: base.error, cause: `${base.cause}; ${text}` } : { ...rollbackError } };
+    })(),
+    ...(rollback?.restored || rollbackError
+      ? {
+          rollback: {
+            restored: rollback?.restored ?? [],
+            ...(rollbackError ? { error: rollbackError } : {}),
+          },
+        }
+      : {}),
+    ...(notifyError ? { notifyError } : {}),
     ...(lock && lock.acquired === false ? { duplicateOf: lock.holder } : {}),
     auditRecords: world.tableItems(SIM_TABLE).filter((i) => String(i.pk?.S ?? '').startsWith('AUDIT#'))
       .length,

@@ -1,5 +1,6 @@
 // Checks a scenario (../shared/contract/scenario-format.md) before anything runs, and names the JSON path and
 // what was expected when it is wrong.
+import { isIP } from 'node:net';
 import { CAUSE_IDS } from '../../functions/domain/types.ts';
 import { findQuantityMismatch } from '../world/quantities.ts';
 import type { Scenario } from './types.ts';
@@ -78,14 +79,21 @@ function str(
 function num(
   value: unknown,
   path: string,
-  opts: { min?: number; integer?: boolean; what?: string } = {},
+  opts: { min?: number; max?: number; integer?: boolean; what?: string } = {},
 ): number {
-  const what =
-    opts.what ??
-    `${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}`;
+  const range =
+    opts.min !== undefined && opts.max !== undefined
+      ? ` from ${opts.min} to ${opts.max}`
+      : opts.min !== undefined
+        ? ` >= ${opts.min}`
+        : opts.max !== undefined
+          ? ` <= ${opts.max}`
+          : '';
+  const what = opts.what ?? `${opts.integer ? 'an integer' : 'a number'}${range}`;
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, what, value);
   if (opts.integer && !Number.isInteger(value)) fail(path, what, value);
   if (opts.min !== undefined && value < opts.min) fail(path, what, value);
+  if (opts.max !== undefined && value > opts.max) fail(path, what, value);
   return value;
 }
 
@@ -140,6 +148,31 @@ function knownKeys(o: Json, path: string, allowed: readonly string[]): void {
   }
 }
 
+/** Checks each element of a CloudFront `{ Quantity, Items }` list (Items may be absent when empty). */
+function listItems(list: Json, path: string, check: (item: unknown, path: string) => void): void {
+  opt(list, 'Items', path, (v, p) => each(v, p, check));
+}
+
+function ipAddress(value: unknown, path: string): string {
+  const text = str(value, path, { what: 'an IPv4 or IPv6 address' });
+  if (isIP(text) === 0) fail(path, 'an IPv4 or IPv6 address', text);
+  return text;
+}
+
+function cidr(value: unknown, path: string, version: 4 | 6): void {
+  const what = `an IPv${version} CIDR block such as ${version === 4 ? '"198.51.100.0/24"' : '"2001:db8::/32"'}`;
+  const text = str(value, path, { what });
+  const [address = '', prefix = '', ...rest] = text.split('/');
+  const bits = Number(prefix);
+  if (
+    rest.length > 0 ||
+    isIP(address) !== version ||
+    !/^\d{1,3}$/.test(prefix) ||
+    bits > (version === 4 ? 32 : 128)
+  )
+    fail(path, what, text);
+}
+
 function stringRecord(value: unknown, path: string): void {
   const o = obj(value, path, 'an object of strings');
   for (const [k, v] of Object.entries(o)) str(v, at(path, k));
@@ -164,6 +197,34 @@ function policyText(value: unknown, path: string): void {
   const o = obj(doc, `${path} (parsed)`, 'a JSON object');
   if (!Array.isArray(o.Statement) && !isRecord(o.Statement))
     fail(`${path} (parsed).Statement`, 'a statement array', o.Statement);
+  // The grammar AWS itself enforces (it refuses to store anything else), so a scenario is an account that
+  // could exist; the policy evaluator may then rely on these shapes.
+  const statements = Array.isArray(o.Statement) ? o.Statement : [o.Statement];
+  statements.forEach((st, i) => {
+    const sp = `${path} (parsed).Statement${Array.isArray(o.Statement) ? `[${i}]` : ''}`;
+    const x = obj(st, sp, 'a statement object');
+    oneOf(x.Effect, at(sp, 'Effect'), ['Allow', 'Deny']);
+    opt(x, 'Sid', sp, (v, p) => str(v, p));
+    for (const k of ['Action', 'NotAction', 'Resource', 'NotResource'])
+      opt(x, k, sp, (v, p) => stringOrStrings(v, p));
+    for (const k of ['Principal', 'NotPrincipal']) {
+      opt(x, k, sp, (v, p) => {
+        if (v === '*') return;
+        const principal = obj(v, p, '"*" or an object such as {"Service": "cloudfront.amazonaws.com"}');
+        for (const [kind, ids] of Object.entries(principal)) stringOrStrings(ids, at(p, kind));
+      });
+    }
+    opt(x, 'Condition', sp, (v, p) => {
+      for (const [operator, block] of Object.entries(obj(v, p)))
+        obj(block, at(p, operator), 'an object of condition keys');
+    });
+  });
+}
+
+function stringOrStrings(value: unknown, path: string): void {
+  if (typeof value === 'string') return;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    fail(path, 'a string or an array of strings', value);
 }
 
 function pab(value: unknown, path: string): void {
@@ -173,6 +234,7 @@ function pab(value: unknown, path: string): void {
 }
 
 const ACCOUNT = /^\d{12}$/;
+const DAY_SECONDS = 86_400;
 const ID = /^[A-Z0-9]{6,}$/;
 
 // ---- cloudfront ----
@@ -214,6 +276,14 @@ function distributionConfig(value: unknown, path: string): void {
           what: 'an origin access control id (upper-case letters and digits) or ""',
         });
     });
+    opt(o, 'CustomOriginConfig', p, (v, pp) => obj(v, pp));
+    opt(o, 'CustomHeaders', p, (v, pp) =>
+      listItems(obj(v, pp), pp, (h, hp) => {
+        const header = obj(h, hp);
+        str(header.HeaderName, at(hp, 'HeaderName'), { nonEmpty: true });
+        str(header.HeaderValue, at(hp, 'HeaderValue'));
+      }),
+    );
     opt(o, 'S3OriginConfig', p, (v, pp) => {
       const s3 = obj(v, pp);
       opt(s3, 'OriginAccessIdentity', pp, (oai, ppp) => {
@@ -236,6 +306,44 @@ function distributionConfig(value: unknown, path: string): void {
     opt(o, 'ViewerProtocolPolicy', p, (v, pp) =>
       oneOf(v, pp, ['allow-all', 'https-only', 'redirect-to-https']),
     );
+    opt(o, 'AllowedMethods', p, (v, pp) => {
+      const methods = obj(v, pp);
+      listItems(methods, pp, (m, mp) => oneOf(m, mp, HTTP_METHODS));
+      opt(methods, 'CachedMethods', pp, (c, cp) =>
+        listItems(obj(c, cp), cp, (m, mp) => oneOf(m, mp, HTTP_METHODS)),
+      );
+    });
+    for (const k of ['TrustedKeyGroups', 'TrustedSigners']) {
+      opt(o, k, p, (v, pp) => {
+        const t = obj(v, pp);
+        bool(t.Enabled, at(pp, 'Enabled'));
+        listItems(t, pp, (id, ip) => str(id, ip, { nonEmpty: true }));
+      });
+    }
+    opt(o, 'FunctionAssociations', p, (v, pp) =>
+      listItems(obj(v, pp), pp, (a, ap) => {
+        const fa = obj(a, ap);
+        str(fa.FunctionARN, at(ap, 'FunctionARN'), {
+          pattern: /^arn:aws[a-z-]*:cloudfront::\d{12}:function\/.+$/,
+          what: 'a function ARN',
+        });
+        oneOf(fa.EventType, at(ap, 'EventType'), ['viewer-request', 'viewer-response']);
+      }),
+    );
+    opt(o, 'LambdaFunctionAssociations', p, (v, pp) =>
+      listItems(obj(v, pp), pp, (a, ap) => {
+        const la = obj(a, ap);
+        str(la.LambdaFunctionARN, at(ap, 'LambdaFunctionARN'), { nonEmpty: true });
+        oneOf(la.EventType, at(ap, 'EventType'), [
+          'viewer-request',
+          'viewer-response',
+          'origin-request',
+          'origin-response',
+        ]);
+      }),
+    );
+    for (const k of ['OriginRequestPolicyId', 'CachePolicyId', 'ResponseHeadersPolicyId'])
+      opt(o, k, p, (v, pp) => str(v, pp));
   };
   behavior(c.DefaultCacheBehavior, at(path, 'DefaultCacheBehavior'), false);
   opt(c, 'CacheBehaviors', path, (v, p) => {
@@ -251,8 +359,17 @@ function distributionConfig(value: unknown, path: string): void {
       'whitelist',
       'blacklist',
     ]);
+    listItems(geo, at(p, 'GeoRestriction'), (cc, cp) =>
+      str(cc, cp, { pattern: /^[A-Z]{2}$/, what: 'a 2-letter country code' }),
+    );
   });
   opt(c, 'WebACLId', path, (v, p) => str(v, p));
+  opt(c, 'Aliases', path, (v, p) => listItems(obj(v, p), p, (a, ap) => str(a, ap, { nonEmpty: true })));
+  opt(c, 'CustomErrorResponses', path, (v, p) =>
+    listItems(obj(v, p), p, (r, rp) =>
+      num(obj(r, rp).ErrorCode, at(rp, 'ErrorCode'), { min: 400, integer: true }),
+    ),
+  );
 }
 
 function distribution(value: unknown, path: string): void {
@@ -365,6 +482,16 @@ function cloudfront(value: unknown, path: string): void {
       );
       obj(c.CookiesConfig, at(cp, 'CookiesConfig'));
       obj(c.QueryStringsConfig, at(cp, 'QueryStringsConfig'));
+      for (const [config, list] of [
+        ['HeadersConfig', 'Headers'],
+        ['CookiesConfig', 'Cookies'],
+        ['QueryStringsConfig', 'QueryStrings'],
+      ] as const) {
+        const lp = at(at(cp, config), list);
+        opt(obj(c[config], at(cp, config)), list, at(cp, config), (v) =>
+          listItems(obj(v, lp), lp, (n, np) => str(n, np, { nonEmpty: true })),
+        );
+      }
       const mismatch = findQuantityMismatch(c, cp);
       if (mismatch) {
         throw new ScenarioError(
@@ -414,9 +541,21 @@ function bucket(value: unknown, path: string): void {
   );
   opt(b, 'Payer', path, (v, p) => oneOf(v, p, ['BucketOwner', 'Requester']));
   nullable(b, 'ServerSideEncryptionConfiguration', path, (v, p) =>
-    arr(obj(v, p).Rules, at(p, 'Rules'), { nonEmpty: true }),
+    each(
+      obj(v, p).Rules,
+      at(p, 'Rules'),
+      (r, rp) => {
+        const rule = obj(r, rp);
+        opt(rule, 'ApplyServerSideEncryptionByDefault', rp, (d, dp) => {
+          const byDefault = obj(d, dp);
+          oneOf(byDefault.SSEAlgorithm, at(dp, 'SSEAlgorithm'), ['AES256', 'aws:kms', 'aws:kms:dsse']);
+          opt(byDefault, 'KMSMasterKeyID', dp, (k, kp) => str(k, kp, { nonEmpty: true }));
+        });
+      },
+      true,
+    ),
   );
-  nullable(b, 'WebsiteConfiguration', path, (v, p) => obj(v, p));
+  nullable(b, 'WebsiteConfiguration', path, website);
   opt(b, 'PublicReadAcl', path, bool);
   each(b.Objects, at(path, 'Objects'), (item, ip) => {
     const o = obj(item, ip);
@@ -432,6 +571,33 @@ function bucket(value: unknown, path: string): void {
       if (v !== null) str(v, p, { nonEmpty: true });
     });
   });
+}
+
+/** GetBucketWebsite's shape. */
+function website(value: unknown, path: string): void {
+  const w = obj(value, path);
+  knownKeys(w, path, ['IndexDocument', 'ErrorDocument', 'RedirectAllRequestsTo', 'RoutingRules']);
+  opt(w, 'IndexDocument', path, (v, p) => str(obj(v, p).Suffix, at(p, 'Suffix'), { nonEmpty: true }));
+  opt(w, 'ErrorDocument', path, (v, p) => str(obj(v, p).Key, at(p, 'Key'), { nonEmpty: true }));
+  opt(w, 'RedirectAllRequestsTo', path, (v, p) => {
+    const r = obj(v, p);
+    str(r.HostName, at(p, 'HostName'), { nonEmpty: true });
+    opt(r, 'Protocol', p, (x, xp) => oneOf(x, xp, ['http', 'https']));
+  });
+  opt(w, 'RoutingRules', path, (v, p) =>
+    each(v, p, (r, rp) => {
+      const rule = obj(r, rp);
+      const redirect = obj(rule.Redirect, at(rp, 'Redirect'));
+      for (const k of ['HostName', 'HttpRedirectCode', 'ReplaceKeyPrefixWith', 'ReplaceKeyWith'])
+        opt(redirect, k, at(rp, 'Redirect'), (x, xp) => str(x, xp));
+      opt(redirect, 'Protocol', at(rp, 'Redirect'), (x, xp) => oneOf(x, xp, ['http', 'https']));
+      opt(rule, 'Condition', rp, (c, cp) => {
+        const condition = obj(c, cp);
+        for (const k of ['HttpErrorCodeReturnedEquals', 'KeyPrefixEquals'])
+          opt(condition, k, cp, (x, xp) => str(x, xp));
+      });
+    }),
+  );
 }
 
 function s3(value: unknown, path: string): void {
@@ -525,9 +691,8 @@ function wafv2(value: unknown, path: string): void {
       str(s.Id, at(ip, 'Id'), { nonEmpty: true });
       str(s.Name, at(ip, 'Name'), { nonEmpty: true });
       oneOf(s.IPAddressVersion, at(ip, 'IPAddressVersion'), ['IPV4', 'IPV6']);
-      each(s.Addresses, at(ip, 'Addresses'), (a, ap) =>
-        str(a, ap, { pattern: /^[0-9a-fA-F:.]+\/\d{1,3}$/, what: 'a CIDR block' }),
-      );
+      const version = s.IPAddressVersion === 'IPV6' ? 6 : 4;
+      each(s.Addresses, at(ip, 'Addresses'), (a, ap) => cidr(a, ap, version));
     }),
   );
   opt(o, 'sampledRequests', path, (v, p) =>
@@ -560,7 +725,7 @@ function request(value: unknown, path: string): void {
     fail(at(path, 'url'), 'an absolute http(s) URL', url);
   oneOf(r.method, at(path, 'method'), HTTP_METHODS);
   opt(r, 'country', path, (v, p) => str(v, p, { pattern: /^[A-Z]{2}$/, what: 'a 2-letter country code' }));
-  opt(r, 'clientIp', path, (v, p) => str(v, p, { pattern: /^[0-9a-fA-F:.]+$/, what: 'an IP address' }));
+  opt(r, 'clientIp', path, ipAddress);
   opt(r, 'headers', path, stringRecord);
 }
 
@@ -575,13 +740,14 @@ function simulation(value: unknown, path: string): void {
     'customOrigins',
     'rateLimit',
   ]);
-  opt(s, 'deploymentSeconds', path, (v, p) => num(v, p, { min: 0 }));
-  opt(s, 'invalidationSeconds', path, (v, p) => num(v, p, { min: 0 }));
-  opt(s, 'apiLatencyMs', path, (v, p) => num(v, p, { min: 0 }));
+  // Bounded, so a simulation always ends in reasonable time (CloudFront itself takes minutes).
+  opt(s, 'deploymentSeconds', path, (v, p) => num(v, p, { min: 0, max: DAY_SECONDS }));
+  opt(s, 'invalidationSeconds', path, (v, p) => num(v, p, { min: 0, max: DAY_SECONDS }));
+  opt(s, 'apiLatencyMs', path, (v, p) => num(v, p, { min: 0, max: 1000 }));
   opt(s, 'probe', path, (v, p) => {
     const probe = obj(v, p);
     str(probe.country, at(p, 'country'), { pattern: /^[A-Z]{2}$/, what: 'a 2-letter country code' });
-    str(probe.clientIp, at(p, 'clientIp'), { pattern: /^[0-9a-fA-F:.]+$/, what: 'an IP address' });
+    ipAddress(probe.clientIp, at(p, 'clientIp'));
   });
   opt(s, 'faults', path, (v, p) =>
     each(v, p, (item, ip) => {

@@ -5,7 +5,7 @@ import { publish } from '../../adapters/notifier.ts';
 import { invalidationPaths } from '../../domain/invalidation.ts';
 import { appliedMessage } from '../../domain/notification.ts';
 import type { Evidence, Plan } from '../../domain/types.ts';
-import { field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import { bestEffort, field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'apply');
@@ -16,14 +16,14 @@ export async function run(input: unknown, deps: StepDeps) {
   const result = await executor.apply(field(i, 'distributionId', 'apply'), plan.actions);
   deps.logger.info('changes applied', { applied: result.applied.map((a) => a.actionId) });
   if (result.applied.length > 0) {
-    await publish(
-      deps.clients.sns,
-      deps.config.topicArn,
-      appliedMessage({
-        executionId: field(i, 'executionId', 'apply'),
-        distributionId: ev.distribution.Id,
-        applied: result.applied,
-      }),
+    const message = appliedMessage({
+      executionId: field(i, 'executionId', 'apply'),
+      distributionId: ev.distribution.Id,
+      applied: result.applied,
+    });
+    // The changes are made: a failed message must not fail the step (a retry would apply nothing new).
+    await bestEffort(deps, 'applied notification', () =>
+      publish(deps.clients.sns, deps.config.topicArn, message),
     );
   }
   return {

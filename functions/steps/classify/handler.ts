@@ -3,7 +3,7 @@ import { publish } from '../../adapters/notifier.ts';
 import { diagnose } from '../../domain/diagnose.ts';
 import { diagnosisMessage } from '../../domain/notification.ts';
 import type { Evidence } from '../../domain/types.ts';
-import { field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import { bestEffort, field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'classify');
@@ -13,14 +13,14 @@ export async function run(input: unknown, deps: StepDeps) {
     causes: diagnosis.causes.map((c) => c.id),
     reproduced: diagnosis.reproduced,
   });
-  await publish(
-    deps.clients.sns,
-    deps.config.topicArn,
-    diagnosisMessage({
-      executionId: field(i, 'executionId', 'classify'),
-      distributionId: ev.distribution.Id,
-      diagnosis,
-    }),
+  const message = diagnosisMessage({
+    executionId: field(i, 'executionId', 'classify'),
+    distributionId: ev.distribution.Id,
+    diagnosis,
+  });
+  // Notifications never decide the outcome; the final one carries the diagnosis again.
+  await bestEffort(deps, 'diagnosis notification', () =>
+    publish(deps.clients.sns, deps.config.topicArn, message),
   );
   return diagnosis;
 }

@@ -1,5 +1,6 @@
 // Step 1: read the alarm, collect the evidence, store it, pass on a pointer.
 import { executionKey } from '../../adapters/artifacts.ts';
+import { defaultRetryPolicy, retryingClients } from '../../adapters/aws-call.ts';
 import { collectEvidence } from '../../adapters/collector.ts';
 import { parseAlarmEvent } from '../../domain/alarm-event.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
@@ -11,7 +12,10 @@ export async function run(input: unknown, deps: StepDeps) {
     deps.logger.info('alarm ignored', { reason: trigger.reason });
     return { ignored: true, reason: trigger.reason };
   }
-  const ev = await collectEvidence(deps.clients, deps.prober, deps.requestLog, {
+  // A read that still fails after in-process retries is recorded as unreadable, never guessed; retrying the
+  // whole step instead would turn one throttled read among dozens into a failed execution.
+  const clients = retryingClients(deps.clients, defaultRetryPolicy(deps.sleep));
+  const ev = await collectEvidence(clients, deps.prober, deps.requestLog, {
     distributionId: trigger.distributionId,
     account: trigger.account,
     region: trigger.region,

@@ -1,10 +1,33 @@
 // Every end of the workflow: release the lock, write the audit record, tell the topic.
 import { executionKey } from '../../adapters/artifacts.ts';
+import { isAccessDenied, isRetryable } from '../../adapters/aws-call.ts';
 import { publish } from '../../adapters/notifier.ts';
 import { RemediationTable } from '../../adapters/table.ts';
 import { outcomeMessage } from '../../domain/notification.ts';
 import type { Plan } from '../../domain/types.ts';
+import { AwsAccessDeniedError, AwsCallError, RetryableAwsError } from '../../errors.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+
+type StateError = { Error?: string; Cause?: string };
+
+/** The failure to report: the step error, with the rollback's own failure when it could not finish. */
+function reportedError(state: Record<string, unknown>): StateError | undefined {
+  const error = state.error as StateError | undefined;
+  const rollback = state.rollbackError as StateError | undefined;
+  if (!rollback?.Error) return error;
+  const rollbackText = `the rollback did not complete: ${rollback.Error}: ${rollback.Cause ?? ''}`;
+  if (!error?.Error) return { Error: rollback.Error, Cause: rollbackText };
+  return { Error: error.Error, Cause: `${error.Cause ?? ''}; ${rollbackText}` };
+}
+
+/** One error for the tasks that failed, retryable only when each of them is worth retrying. */
+function combined(failures: { what: string; error: unknown }[]): Error {
+  const msg = `notify: ${failures.map((f) => `${f.what}: ${(f.error as Error)?.message ?? String(f.error)}`).join('; ')}`;
+  const cause = failures[0]?.error;
+  if (failures.every((f) => isRetryable(f.error))) return new RetryableAwsError(msg, { cause });
+  if (failures.some((f) => isAccessDenied(f.error))) return new AwsAccessDeniedError(msg, { cause });
+  return new AwsCallError(msg, { cause });
+}
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'notify');
@@ -14,42 +37,57 @@ export async function run(input: unknown, deps: StepDeps) {
   const collect = state.collect as { distributionId?: string; alarmName?: string } | undefined;
   const distributionId = collect?.distributionId;
   const outcome = typeof state.outcome === 'string' ? state.outcome : 'FAILED';
+  const error = reportedError(state);
+  // Each task runs whatever happened to the others; all three are idempotent, so a retried step is harmless.
+  const failures: { what: string; error: unknown }[] = [];
+  const task = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      failures.push({ what, error: err });
+      return undefined;
+    }
+  };
   let released = false;
   if (deps.config.tableName && distributionId) {
     const table = new RemediationTable(deps.clients.dynamodb, deps.config.tableName);
-    released = await table.releaseLock(distributionId, executionId);
-    const plan = await deps.artifacts.find<Plan>(executionKey(executionName, 'plan'));
-    const applied = new Set(
-      ((state.apply as { applied?: { actionId: string }[] } | undefined)?.applied ?? []).map(
-        (a) => a.actionId,
-      ),
-    );
-    const error = state.error as { Error?: string; Cause?: string } | undefined;
-    await table.putAudit({
-      distributionId,
-      executionId,
-      executionName,
-      startedAt: typeof i.startedAt === 'string' ? i.startedAt : deps.now().toISOString(),
-      endedAt: deps.now().toISOString(),
-      outcome,
-      alarmName: collect?.alarmName,
-      causes: (state.diagnosis as { causes?: unknown } | undefined)?.causes ?? [],
-      plan:
-        plan?.actions.map((a) => ({
-          id: a.id,
-          cause: a.cause,
-          risk: a.risk,
-          description: a.description,
-          calls: a.calls,
-        })) ?? [],
-      approval: state.approval ?? null,
-      changes: (plan?.actions ?? [])
-        .filter((a) => applied.has(a.id))
-        .map((a) => ({ action: a.id, diff: a.diff, rolledBack: state.rollback !== undefined })),
-      error: error?.Error ? `${error.Error}: ${error.Cause ?? ''}` : undefined,
+    released = (await task('release lock', () => table.releaseLock(distributionId, executionId))) ?? false;
+    await task('audit record', async () => {
+      const plan = await deps.artifacts.find<Plan>(executionKey(executionName, 'plan'));
+      const applied = new Set(
+        ((state.apply as { applied?: { actionId: string }[] } | undefined)?.applied ?? []).map(
+          (a) => a.actionId,
+        ),
+      );
+      await table.putAudit({
+        distributionId,
+        executionId,
+        executionName,
+        startedAt: typeof i.startedAt === 'string' ? i.startedAt : deps.now().toISOString(),
+        endedAt: deps.now().toISOString(),
+        outcome,
+        alarmName: collect?.alarmName,
+        causes: (state.diagnosis as { causes?: unknown } | undefined)?.causes ?? [],
+        plan:
+          plan?.actions.map((a) => ({
+            id: a.id,
+            cause: a.cause,
+            risk: a.risk,
+            description: a.description,
+            calls: a.calls,
+          })) ?? [],
+        approval: state.approval ?? null,
+        changes: (plan?.actions ?? [])
+          .filter((a) => applied.has(a.id))
+          .map((a) => ({ action: a.id, diff: a.diff, rolledBack: state.rollback !== undefined })),
+        error: error?.Error ? `${error.Error}: ${error.Cause ?? ''}` : undefined,
+      });
     });
   }
-  const messageId = await publish(deps.clients.sns, deps.config.topicArn, outcomeMessage(executionId, state));
+  const messageId = await task('outcome notification', () =>
+    publish(deps.clients.sns, deps.config.topicArn, outcomeMessage(executionId, { ...state, error })),
+  );
+  if (failures.length > 0) throw combined(failures);
   return { published: messageId !== undefined, released, outcome };
 }
 
