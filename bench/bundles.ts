@@ -155,7 +155,7 @@ export async function benchBundles(root: string, runs: number): Promise<BundleBe
   writeFileSync(
     sdkEntry,
     `import { createAwsClients } from ${JSON.stringify(join(root, 'functions', 'adapters', 'clients.ts'))};\n` +
-      "export const handler = async (_event: unknown) => { createAwsClients('us-east-1'); return {}; };\n",
+      "export const handler = async (_event: unknown) => { await createAwsClients('us-east-1'); return {}; };\n",
   );
   const empty = await bundle(emptyEntry, join(baseDir, 'empty'));
   const sdkOnly = await bundle(sdkEntry, join(baseDir, 'sdk-only'));

@@ -13,7 +13,7 @@ interface CommonOptions {
   json?: boolean;
 }
 
-export function registerApprovals(program: Command, ssmFor: (region: string) => SSMClient): void {
+export function registerApprovals(program: Command, ssmFor: (region: string) => Promise<SSMClient>): void {
   const common = (c: Command) =>
     c
       .option(
@@ -31,7 +31,7 @@ export function registerApprovals(program: Command, ssmFor: (region: string) => 
   common(program.command('pending').description('list remediations waiting for approval'))
     .option('--json', 'print JSON')
     .action(async (o: CommonOptions) => {
-      const pending = await pendingApprovals(client(o), o.document);
+      const pending = await pendingApprovals(await client(o), o.document);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(pending, null, 2)}\n`);
         return;
@@ -57,7 +57,7 @@ export function registerApprovals(program: Command, ssmFor: (region: string) => 
       .argument('<execution>', 'the Step Functions execution name or ARN, or the automation execution id')
       .option('--comment <text>', 'recorded with your decision')
       .action(async (execution: string, o: CommonOptions & { comment?: string }) => {
-        const p = await signalApproval(client(o), o.document, execution, signal, o.comment);
+        const p = await signalApproval(await client(o), o.document, execution, signal, o.comment);
         process.stdout.write(
           `${signal === 'Approve' ? 'Approved' : 'Rejected'} ${p.executionId || execution} (automation ${p.automationExecutionId}).\n`,
         );

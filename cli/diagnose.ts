@@ -84,7 +84,7 @@ export function renderDiagnosis(r: DiagnoseResult): string {
 
 export function registerDiagnose(
   program: Command,
-  deps: () => Promise<{ clients: (region: string) => AwsClients; prober: Prober }>,
+  deps: () => Promise<{ clients: (region: string) => Promise<AwsClients>; prober: Prober }>,
 ): void {
   program
     .command('diagnose')
@@ -109,7 +109,7 @@ export function registerDiagnose(
       }) => {
         if (opts.profile) process.env.AWS_PROFILE = opts.profile;
         const d = await deps();
-        const result = await runDiagnose(d.clients(opts.region), d.prober, {
+        const result = await runDiagnose(await d.clients(opts.region), d.prober, {
           distributionId: opts.distributionId,
           urls: opts.url ?? [],
           region: opts.region,

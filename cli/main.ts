@@ -10,6 +10,7 @@ import { loadScenario } from '../sim/scenario/load.ts';
 import { ScenarioError } from '../sim/scenario/validate.ts';
 import { registerApprovals } from './approvals.ts';
 import { InvalidUrlError, registerDiagnose } from './diagnose.ts';
+import { registerScan } from './scan.ts';
 import { timeline } from './timeline.ts';
 
 const DEMO_SCENARIO = fileURLToPath(new URL('../sim/demo/origin-access-missing.json', import.meta.url));
@@ -97,7 +98,8 @@ export async function main(argv: string[]): Promise<number> {
     prober: new FetchProber(10_000),
   }));
 
-  registerApprovals(program, (region) => createAwsClients(region).ssm);
+  registerApprovals(program, async (region) => (await createAwsClients(region, ['ssm'])).ssm);
+  registerScan(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

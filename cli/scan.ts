@@ -166,7 +166,7 @@ export function registerScan(program: Command): void {
         // The default credential chain reads AWS_PROFILE when the clients are made.
         if (opts.profile !== undefined) process.env.AWS_PROFILE = opts.profile;
         region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-        clients = createAwsClients(region);
+        clients = await createAwsClients(region, ['cloudfront', 's3', 's3control', 'kms', 'wafv2']);
       }
       const bar = progressBar(process.stderr);
       let result: ScanResult;

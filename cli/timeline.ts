@@ -106,7 +106,14 @@ export function timeline(report: Report, description: string): string {
     head('ROLLBACK');
     for (const r of report.rollback.restored) line(`↺ ${r}`);
   }
+  if (report.rollback?.error)
+    head('ROLLBACK', paint(31, `incomplete: ${report.rollback.error.error}: ${report.rollback.error.cause}`));
   if (report.error) head('ERROR', `${report.error.error}: ${report.error.cause}`);
+  if (report.notifyError)
+    head(
+      'NOTIFY',
+      `the outcome notification failed (${report.notifyError.error}); the audit record and the execution history still hold the result`,
+    );
   out.push('');
   head(
     'OUTCOME',

@@ -1,6 +1,6 @@
 // Maps AWS SDK errors onto the step errors the state machine understands, and retries in-process where a
 // step cannot hand the retry to the state machine (reads whose failure is recorded, best-effort messages).
-import { fullJitterBackoffMs } from '../domain/scan.ts';
+import { fullJitterBackoffMs } from '../domain/backoff.ts';
 import { AwsAccessDeniedError, AwsCallError, RetryableAwsError } from '../errors.ts';
 
 interface SdkErrorLike {

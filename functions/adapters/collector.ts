@@ -213,11 +213,22 @@ export async function collectEvidence(
           }),
         );
 
-  const [originEv, buckets, accountPublicAccessBlock, keyGroups, policies, functions, waf, probes] =
-    await Promise.all([originsP, bucketsP, accountPabP, keyGroupsP, policiesP, functionsP, wafP, probesP]);
+  // Key policies depend only on the HeadObject answers: start them as soon as the buckets are read.
+  const kmsP = bucketsP.then((b) => collectKmsKeys(clients, calls, b));
+  const [originEv, buckets, accountPublicAccessBlock, keyGroups, policies, functions, waf, probes, kmsKeys] =
+    await Promise.all([
+      originsP,
+      bucketsP,
+      accountPabP,
+      keyGroupsP,
+      policiesP,
+      functionsP,
+      wafP,
+      probesP,
+      kmsP,
+    ]);
 
   const bucketMap: Record<string, BucketEvidence> = Object.fromEntries(buckets.map((b) => [b.name, b]));
-  const kmsKeys = await collectKmsKeys(clients, calls, buckets);
   return {
     collectedAt: new Date().toISOString(),
     account,
@@ -351,11 +362,12 @@ async function collectBucket(
           'HeadObject',
           `${name}/${key}`,
           async () => {
-            const h = await s3.send(new HeadObjectCommand({ Bucket: name, Key: key }));
-            // HeadObject does not name the owner; the object ACL does (canonical user id).
-            const acl = await s3
-              .send(new GetObjectAclCommand({ Bucket: name, Key: key }))
-              .catch(() => undefined);
+            // HeadObject does not name the owner; the object ACL does (canonical user id). Both at once:
+            // they do not depend on each other, and the ACL of a missing key simply fails.
+            const [h, acl] = await Promise.all([
+              s3.send(new HeadObjectCommand({ Bucket: name, Key: key })),
+              s3.send(new GetObjectAclCommand({ Bucket: name, Key: key })).catch(() => undefined),
+            ]);
             return {
               key,
               exists: true,

@@ -199,13 +199,25 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
   const diagnosis = state.diagnosis as Diagnosis | undefined;
   const plan = state.plan as { actions?: Action[] } | undefined;
   const error = state.error as { Error?: string; Cause?: string } | undefined;
-  const restored = (state.rollback as { restored?: string[] } | undefined)?.restored ?? [];
+  const rollback = state.rollback as { restored?: string[] } | undefined;
+  const restored = rollback?.restored ?? [];
+  const rollbackError = (state.rollbackError ??
+    (error?.Error === 'RollbackIncompleteError' ? error : undefined)) as
+    | { Error?: string; Cause?: string }
+    | undefined;
   const recommendations = (plan?.actions ?? []).filter((a) => outcome === 'ESCALATED' || a.risk === 'manual');
   return message(
     OUTCOME_TYPES[outcome] ?? 'failed',
     `cf403: ${outcome} for ${distributionId}`,
     [
-      `cf403 finished for distribution ${distributionId}: ${outcome}: ${OUTCOME_TEXT[outcome] ?? ''}.`,
+      `cf403 finished for distribution ${distributionId}: ${outcome}: ${
+        outcome === 'FAILED' && rollbackError
+          ? 'the workflow could not finish, and restoring its changes did not complete: check the resources named below'
+          : (OUTCOME_TEXT[outcome] ?? '')
+      }.`,
+      ...(rollbackError
+        ? ['', `Rollback incomplete: ${rollbackError.Error ?? ''}: ${rollbackError.Cause ?? ''}`]
+        : []),
       ...(diagnosis ? ['', ...causeLines(diagnosis)] : []),
       ...(recommendations.length
         ? ['', 'Recommended:', ...recommendations.map((a) => `  - ${a.description}`)]

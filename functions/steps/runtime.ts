@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type ArtifactStore, S3ArtifactStore } from '../adapters/artifacts.ts';
 import { defaultRetryPolicy, realSleep, retrying } from '../adapters/aws-call.ts';
-import { type AwsClients, createAwsClients } from '../adapters/clients.ts';
+import { type AwsClients, type ClientName, createAwsClients } from '../adapters/clients.ts';
 import { FetchProber, type Prober } from '../adapters/prober.ts';
 import { type RequestLog, StandardLogRequestLog } from '../adapters/request-log.ts';
 import { type Config, config } from '../config.ts';
@@ -25,9 +25,10 @@ export type StepRun<O> = (input: unknown, deps: StepDeps) => Promise<O>;
 
 let lambdaDeps: StepDeps | undefined;
 
-function depsFromEnvironment(): StepDeps {
+async function depsFromEnvironment(clientNames: readonly ClientName[]): Promise<StepDeps> {
   const cfg = config();
-  const clients = createAwsClients(cfg.region);
+  // The artifact store and the access logs read S3, so every step that has deps at all gets it.
+  const clients = await createAwsClients(cfg.region, [...new Set<ClientName>(['s3', ...clientNames])]);
   return {
     config: cfg,
     clients,
@@ -40,10 +41,16 @@ function depsFromEnvironment(): StepDeps {
   };
 }
 
-/** The Lambda entry point for a step: dependencies built once per container, correlation id = execution id. */
-export function lambdaHandler<O>(run: StepRun<O>): (event: unknown) => Promise<O> {
+/**
+ * The Lambda entry point for a step: dependencies built once per container, correlation id = execution id.
+ * `clients` names the AWS services the step calls; only their SDK packages are loaded.
+ */
+export function lambdaHandler<O>(
+  run: StepRun<O>,
+  clients: readonly ClientName[],
+): (event: unknown) => Promise<O> {
   return async (event: unknown) => {
-    lambdaDeps ??= depsFromEnvironment();
+    lambdaDeps ??= await depsFromEnvironment(clients);
     const executionId = (event as { executionId?: unknown } | null)?.executionId;
     if (typeof executionId === 'string') lambdaDeps.logger.setCorrelationId(executionId);
     return run(event, lambdaDeps);

@@ -27,4 +27,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { status };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['cloudfront']);

@@ -25,4 +25,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return diagnosis;
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['sns']);

@@ -36,4 +36,4 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['cloudfront', 's3', 's3control', 'kms', 'wafv2']);

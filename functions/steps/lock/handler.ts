@@ -15,4 +15,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return result;
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['dynamodb']);

@@ -91,4 +91,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { published: messageId !== undefined, released, outcome };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['dynamodb', 'sns']);

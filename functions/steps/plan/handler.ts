@@ -30,4 +30,4 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, []);

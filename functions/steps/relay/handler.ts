@@ -48,4 +48,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { relayed: true, decision: outcome.decision, executionId: record.executionId };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sfn']);

@@ -59,4 +59,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { requested: true, automationExecutionId };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sns']);

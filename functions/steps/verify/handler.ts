@@ -19,4 +19,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { cured, probes };
 }
 
-export const handler = lambdaHandler(run);
+export const handler = lambdaHandler(run, []);
