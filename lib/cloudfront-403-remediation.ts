@@ -127,16 +127,6 @@ export interface CloudFront403RemediationProps {
    * @default Duration.days(90)
    */
   readonly artifactRetention?: Duration;
-  /**
-   * Pause between deployment status polls.
-   * @default Duration.seconds(20)
-   */
-  readonly deploymentPollInterval?: Duration;
-  /**
-   * Pause between invalidation status polls.
-   * @default Duration.seconds(10)
-   */
-  readonly invalidationPollInterval?: Duration;
 }
 
 /** A resource ARN for a policy, and for wildcard ARNs the cdk-nag finding it produces and why it is needed. */
@@ -482,7 +472,7 @@ export class CloudFront403Remediation extends Construct {
     const lambdas = mapSteps((step) => new StepLambda(this, pascal(step), { step, environment }));
     this.functions = mapSteps((step) => lambdas[step].function);
 
-    const stateMachine = this.createStateMachine(props, approvalTimeout);
+    const stateMachine = this.createStateMachine(approvalTimeout);
     this.stateMachine = stateMachine;
     for (const step of STEPS) {
       this.grantStep(lambdas[step], STEP_ACCESS[step], {
@@ -802,7 +792,7 @@ export class CloudFront403Remediation extends Construct {
     );
   }
 
-  private createStateMachine(props: CloudFront403RemediationProps, approvalTimeout: Duration): StateMachine {
+  private createStateMachine(approvalTimeout: Duration): StateMachine {
     const logGroup = new LogGroup(this, 'StateMachineLogs', {
       // Step Functions' vended-logs prefix keeps the CloudWatch Logs resource policy small.
       logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${this.node.addr.slice(0, 8)}`,
@@ -817,10 +807,6 @@ export class CloudFront403Remediation extends Construct {
       definitionBody: buildWorkflowDefinition(new Construct(this, 'Workflow'), {
         functions: this.functions,
         approvalTimeout,
-        ...(props.deploymentPollInterval ? { deploymentPollInterval: props.deploymentPollInterval } : {}),
-        ...(props.invalidationPollInterval
-          ? { invalidationPollInterval: props.invalidationPollInterval }
-          : {}),
       }),
       timeout: approvalTimeout.plus(POST_APPROVAL_ALLOWANCE),
       tracingEnabled: true,

@@ -32,24 +32,14 @@ export interface WorkflowDefinitionProps {
    * @default Duration.hours(24)
    */
   readonly approvalTimeout?: Duration;
-  /**
-   * Pause between deployment status polls. CloudFront usually deploys in a few minutes.
-   * @default Duration.seconds(20)
-   */
-  readonly deploymentPollInterval?: Duration;
-  /**
-   * Pause between invalidation status polls.
-   * @default Duration.seconds(10)
-   */
-  readonly invalidationPollInterval?: Duration;
 }
 
 /** Builds the chain: collect → classify → plan → (approval) → apply → deploy → invalidate → verify → done or roll back. */
 export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinitionProps): DefinitionBody {
   const fns = props.functions;
   const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
-  const deployPoll = props.deploymentPollInterval ?? Duration.seconds(20);
-  const invalidationPoll = props.invalidationPollInterval ?? Duration.seconds(10);
+  // Each check says when to look again (functions/domain/polling.ts): a fraction of the time already spent.
+  const pollAfter = (path: string) => WaitTime.secondsPath(path);
 
   const step = (
     name: TaskStateName,
@@ -112,7 +102,9 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     '$.deployment',
   );
   catchToFail(checkRollbackDeployment);
-  const waitRollback = new Wait(scope, 'WaitForRollbackDeployment', { time: WaitTime.duration(deployPoll) });
+  const waitRollback = new Wait(scope, 'WaitForRollbackDeployment', {
+    time: pollAfter('$.deployment.nextPollSeconds'),
+  });
   waitRollback.next(checkRollbackDeployment);
   checkRollbackDeployment.next(
     new Choice(scope, 'IsRollbackDeployed?')
@@ -123,7 +115,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   catchToFail(rollback);
   rollback.next(
     new Choice(scope, 'RollbackChangedDistribution?')
-      .when(Condition.booleanEquals('$.rollback.distributionChanged', true), waitRollback)
+      .when(Condition.booleanEquals('$.rollback.distributionChanged', true), checkRollbackDeployment)
       .otherwise(rolledBack),
   );
 
@@ -146,7 +138,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   );
   catchToRollback(checkInvalidation);
   const waitInvalidation = new Wait(scope, 'WaitForInvalidation', {
-    time: WaitTime.duration(invalidationPoll),
+    time: pollAfter('$.invalidationStatus.nextPollSeconds'),
   });
   waitInvalidation.next(checkInvalidation);
   checkInvalidation.next(
@@ -161,7 +153,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     '$.invalidation',
   );
   catchToRollback(invalidate);
-  invalidate.next(waitInvalidation);
+  invalidate.next(checkInvalidation);
 
   // Wait for the changed distribution to deploy.
   const checkDeployment = step(
@@ -171,7 +163,9 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     '$.deployment',
   );
   catchToRollback(checkDeployment);
-  const waitDeployment = new Wait(scope, 'WaitForDeployment', { time: WaitTime.duration(deployPoll) });
+  const waitDeployment = new Wait(scope, 'WaitForDeployment', {
+    time: pollAfter('$.deployment.nextPollSeconds'),
+  });
   waitDeployment.next(checkDeployment);
   checkDeployment.next(
     new Choice(scope, 'IsDeployed?')
@@ -189,7 +183,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   catchToRollback(apply);
   apply.next(
     new Choice(scope, 'MustWaitForDeployment?')
-      .when(Condition.booleanEquals('$.apply.waitForDeployment', true), waitDeployment)
+      .when(Condition.booleanEquals('$.apply.waitForDeployment', true), checkDeployment)
       .otherwise(invalidate),
   );
 

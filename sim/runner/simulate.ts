@@ -270,20 +270,37 @@ export class LocalWorkflow {
         approvers = answer.approvers ?? [];
         return answer;
       }
+      const resultPath = asl.States[stateName]?.ResultPath;
+      if (typeof resultPath === 'string') results.set(resultPath, out);
       if (resource === 'arn:aws:states:::lambda:invoke')
         return { Payload: out, StatusCode: 200, ExecutedVersion: '$LATEST' };
       return out as never;
     };
+    // Latest handler result per ResultPath: a Wait's SecondsPath points into one of them.
+    const results = new Map<string, unknown>();
+    const secondsAt = (path: string): number => {
+      for (const [prefix, value] of results) {
+        if (!path.startsWith(`${prefix}.`)) continue;
+        let v: unknown = value;
+        for (const key of path.slice(prefix.length + 1).split('.'))
+          v = (v as Record<string, unknown> | undefined)?.[key];
+        if (typeof v === 'number') return v;
+      }
+      throw new Error(`Wait SecondsPath ${path} names no number the workflow produced`);
+    };
 
     const taskHandlers: Record<string, (input: unknown) => Promise<never>> = {};
-    const waitSeconds: Record<string, number> = {};
+    const waitSeconds: Record<string, number | string> = {};
     for (const [name, state] of Object.entries(asl.States)) {
       if (state.Type === 'Task') {
         const step = (TASK_STATES as Record<string, StepName>)[name];
         if (!step) throw new Error(`Task state ${name} has no step handler in lib/workflow/steps.ts`);
         taskHandlers[name] = invoke(name, step, String(state.Resource)) as (input: unknown) => Promise<never>;
       }
-      if (state.Type === 'Wait') waitSeconds[name] = Number(state.Seconds ?? 0);
+      if (state.Type === 'Wait') {
+        waitSeconds[name] =
+          typeof state.SecondsPath === 'string' ? state.SecondsPath : Number(state.Seconds ?? 0);
+      }
     }
     // Waits and retry pauses advance the simulated clock instead of real time.
     const waitTimeOverrides = new Proxy<Record<string, number>>(
@@ -291,7 +308,8 @@ export class LocalWorkflow {
       {
         get: (_t, name) => {
           if (typeof name !== 'string') return undefined;
-          world.advance(waitSeconds[name] ?? 0);
+          const wait = waitSeconds[name] ?? 0;
+          world.advance(typeof wait === 'string' ? secondsAt(wait) : wait);
           return 0;
         },
       },

@@ -85,13 +85,22 @@ describe('workflow definition', () => {
   });
 
   it('polls deployment and invalidation with Wait states', () => {
-    expect(state('WaitForDeployment')).toMatchObject({ Type: 'Wait', Seconds: 20, Next: 'CheckDeployment' });
-    expect(state('WaitForRollbackDeployment')).toMatchObject({ Type: 'Wait', Seconds: 20 });
+    // The check runs first; each answer says how long to wait before the next one.
+    expect(state('WaitForDeployment')).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.deployment.nextPollSeconds',
+      Next: 'CheckDeployment',
+    });
+    expect(state('WaitForRollbackDeployment')).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.deployment.nextPollSeconds',
+    });
     expect(state('WaitForInvalidation')).toMatchObject({
       Type: 'Wait',
-      Seconds: 10,
+      SecondsPath: '$.invalidationStatus.nextPollSeconds',
       Next: 'CheckInvalidation',
     });
+    expect(state('InvalidateCache')).toMatchObject({ Next: 'CheckInvalidation' });
   });
 
   it('ends failed runs in a Fail state after notifying', () => {

@@ -1,6 +1,7 @@
 // Poll: has the distribution reached Deployed?
 import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { awsCall } from '../../adapters/aws-call.ts';
+import { nextPollSeconds } from '../../domain/polling.ts';
 import { PollTimeoutError } from '../../errors.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
 
@@ -23,7 +24,8 @@ export async function run(input: unknown, deps: StepDeps) {
       );
     }
   }
-  return { status };
+  const elapsed = since === undefined ? 0 : (deps.now().getTime() - since.getTime()) / 1000;
+  return { status, nextPollSeconds: nextPollSeconds(elapsed) };
 }
 
 export const handler = lambdaHandler(run, ['cloudfront']);

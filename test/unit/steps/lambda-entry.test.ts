@@ -16,7 +16,10 @@ describe('the Lambda entry point of a step', () => {
 
   it('builds its dependencies from the environment and answers through the real SDK client', async () => {
     const { handler } = await import('../../../functions/steps/check-deployment/handler.ts');
-    await expect(handler({ distributionId: 'E2QWRUHEXAMPLE' })).resolves.toEqual({ status: 'InProgress' });
+    await expect(handler({ distributionId: 'E2QWRUHEXAMPLE' })).resolves.toEqual({
+      status: 'InProgress',
+      nextPollSeconds: 2,
+    });
     await expect(handler({})).rejects.toThrow(/distributionId must be a non-empty string/);
   });
 
