@@ -1,13 +1,4 @@
 // `cf403 scan`: audits every distribution of the account (or of a simulated one) for latent 403 causes.
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { S3ControlClient } from '@aws-sdk/client-s3-control';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type AwsClients, createAwsClients } from '../functions/adapters/clients.ts';
 import {
@@ -19,27 +10,13 @@ import {
   type ScanResult,
   scanAccount,
 } from '../functions/adapters/scan.ts';
+import { simulatedClients } from '../sim/runner/simulate.ts';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { World } from '../sim/world/index.ts';
 
 /** SDK clients answered by a simulated account. */
-export function worldClients(world: World): AwsClients {
-  const opts = {
-    region: world.region,
-    credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
-  };
-  return {
-    cloudfront: world.attach(new CloudFrontClient({ ...opts, region: 'us-east-1' })),
-    s3: world.attach(new S3Client(opts)),
-    s3control: world.attach(new S3ControlClient(opts)),
-    kms: world.attach(new KMSClient(opts)),
-    wafv2: world.attach(new WAFV2Client({ ...opts, region: 'us-east-1' })),
-    sns: world.attach(new SNSClient(opts)),
-    sfn: world.attach(new SFNClient(opts)),
-    ssm: world.attach(new SSMClient(opts)),
-    dynamodb: world.attach(new DynamoDBClient(opts)),
-  };
-}
+/** Clients answered by a simulated account (`--scenario`). */
+export const worldClients = simulatedClients;
 
 /** Scans with the defaults (8 workers, 10 CloudFront calls a second, 6 attempts on throttling). */
 export function runScan(clients: AwsClients, options: ScanOptions): Promise<ScanResult> {

@@ -109,7 +109,8 @@ function artifactBucket(world: World): string {
 /** definitions (as JSON text) the local engine has already validated */
 const VALIDATED = new Set<string>();
 
-function simulatedClients(world: World): AwsClients {
+/** Real SDK clients whose every call the world answers. */
+export function simulatedClients(world: World): AwsClients {
   const opts = {
     region: world.region,
     credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },

@@ -12,7 +12,7 @@ import {
   originIdentity,
   probeLine,
   publicRead,
-  s3Refused,
+  refusedBuckets,
   statementName,
 } from './shared/s3-access.ts';
 import { probedIndices } from './shared/viewer.ts';
@@ -30,10 +30,7 @@ export const kmsAccessDenied: CauseModule = {
   id: 'KMS_ACCESS_DENIED',
   risk: 'destructive',
   detect({ ev, failing }) {
-    for (const [originId, reqs] of s3Refused(failing)) {
-      const origin = reqs[0]?.origin;
-      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-      if (!origin || !bucket) continue;
+    for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
       const identity = originIdentity(ev, origin);
       // An OAI can never decrypt, so it counts. Unsigned requests (no identity on a private bucket, a
       // broken OAC, a deleted OAI) are refused for another cause first, whose fix attaches an OAC: that

@@ -7,7 +7,7 @@ import {
   oacAccessPlan,
   originIdentity,
   probeLine,
-  s3Refused,
+  refusedBuckets,
 } from './shared/s3-access.ts';
 import { probedIndices } from './shared/viewer.ts';
 
@@ -16,10 +16,7 @@ export const oacMisconfigured: CauseModule = {
   risk: 'destructive',
   detect({ ev, failing }) {
     // An OAC on a website endpoint is WEBSITE_ENDPOINT_ORIGIN's: only REST origins here.
-    for (const [originId, reqs] of s3Refused(failing)) {
-      const origin = reqs[0]?.origin;
-      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-      if (!origin || !bucket) continue;
+    for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
       const identity = originIdentity(ev, origin);
       if (identity.kind !== 'oac-broken') continue;
       const missing = allMissing(bucket, keysOf(reqs));

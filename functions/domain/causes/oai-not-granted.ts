@@ -10,7 +10,7 @@ import {
   originIdentity,
   probeLine,
   readPolicy,
-  s3Refused,
+  refusedBuckets,
 } from './shared/s3-access.ts';
 import { probedIndices } from './shared/viewer.ts';
 
@@ -18,10 +18,7 @@ export const oaiNotGranted: CauseModule = {
   id: 'OAI_NOT_GRANTED',
   risk: 'destructive',
   detect({ ev, failing }) {
-    for (const [originId, reqs] of s3Refused(failing)) {
-      const origin = reqs[0]?.origin;
-      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-      if (!origin || !bucket) continue;
+    for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
       const identity = originIdentity(ev, origin);
       if (identity.kind !== 'oai' && identity.kind !== 'oai-missing') continue;
       const keys = keysOf(reqs);

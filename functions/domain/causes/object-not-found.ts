@@ -13,7 +13,7 @@ import {
   originIdentity,
   probeLine,
   readPolicy,
-  s3Refused,
+  refusedBuckets,
   servedElsewhere,
 } from './shared/s3-access.ts';
 import { objectExists } from './shared/s3-origin.ts';
@@ -43,10 +43,7 @@ export const objectNotFound: CauseModule = {
     const root = ev.distribution.DistributionConfig.DefaultRootObject;
     // Once access works, a missing key is answered with the error page, not with a 403.
     if (errorPageFor403(ev) !== undefined) return null;
-    for (const [originId, reqs] of s3Refused(failing)) {
-      const origin = reqs[0]?.origin;
-      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-      if (!origin || !bucket) continue;
+    for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
       // `/` without a root object is DEFAULT_ROOT_OBJECT_MISSING; an object another origin holds is
       // BEHAVIOR_MISROUTED; an SSE-KMS refusal means the object exists.
       const gone = reqs.filter(

@@ -7,7 +7,7 @@ import {
   originIdentity,
   probeLine,
   readPolicy,
-  s3Refused,
+  refusedBuckets,
 } from './shared/s3-access.ts';
 import { probedIndices } from './shared/viewer.ts';
 
@@ -15,10 +15,7 @@ export const objectOwnership: CauseModule = {
   id: 'OBJECT_OWNERSHIP',
   risk: 'destructive',
   detect({ ev, failing }) {
-    for (const [originId, reqs] of s3Refused(failing)) {
-      const origin = reqs[0]?.origin;
-      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-      if (!origin || !bucket) continue;
+    for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
       const controls = bucket.ownershipControls;
       const setting = controls.ok
         ? (controls.value?.Rules?.[0]?.ObjectOwnership ?? 'ObjectWriter')

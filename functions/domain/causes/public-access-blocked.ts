@@ -12,7 +12,7 @@ import {
   publicGrants,
   publicRead,
   readPolicy,
-  s3Refused,
+  refusedBuckets,
   statementName,
 } from './shared/s3-access.ts';
 import { probedIndices } from './shared/viewer.ts';
@@ -21,10 +21,7 @@ export const publicAccessBlocked: CauseModule = {
   id: 'PUBLIC_ACCESS_BLOCKED',
   risk: 'destructive',
   detect({ ev, failing }) {
-    for (const [originId, reqs] of s3Refused(failing)) {
-      const origin = reqs[0]?.origin;
-      const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-      if (!origin || !bucket) continue;
+    for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
       const identity = originIdentity(ev, origin);
       // Only unsigned requests or an OAI depend on public read; an OAC grant is never "public".
       if (identity.kind !== 'none' && identity.kind !== 'oai') continue;

@@ -280,6 +280,18 @@ export function s3Refused(
   return out;
 }
 
+/** The S3 REST origins whose bucket refused failing requests, with that bucket's evidence. */
+export function* refusedBuckets(
+  ev: Evidence,
+  failing: readonly ResolvedRequest[],
+): Generator<{ originId: string; reqs: ResolvedRequest[]; origin: OriginEvidence; bucket: BucketEvidence }> {
+  for (const [originId, reqs] of s3Refused(failing)) {
+    const origin = reqs[0]?.origin;
+    const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
+    if (origin && bucket) yield { originId, reqs, origin, bucket };
+  }
+}
+
 /** The distinct non-empty S3 keys the requests ask for. */
 export function keysOf(reqs: readonly ResolvedRequest[]): string[] {
   return [...new Set(reqs.map((r) => r.key).filter((k): k is string => k !== undefined && k !== ''))];
