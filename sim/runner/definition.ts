@@ -1,6 +1,6 @@
 // The state machine exactly as the CDK app synthesizes it, resolved to plain ASL for the local run.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,9 @@ export async function synthesizedDefinition(): Promise<Asl> {
   >[0];
   const asl = definitionFromTemplate(template);
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(cacheFile, JSON.stringify(asl));
+  // Written whole then renamed: test workers synthesizing at once never read a half-written file.
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(asl));
+  renameSync(tmp, cacheFile);
   return asl;
 }
