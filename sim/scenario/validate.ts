@@ -125,16 +125,14 @@ function opt<T>(
   return o[key] === undefined ? undefined : check(o[key], at(path, key));
 }
 
-/** Runs `check` unless the field is null; the field itself is required. */
+/** Runs `check` unless the field is null or absent; absent means null (the "not found" answer). */
 function nullable(
   o: Json,
   key: string,
   path: string,
   check: (value: unknown, path: string) => unknown,
 ): void {
-  const p = at(path, key);
-  if (!(key in o)) fail(p, 'a value or null', undefined);
-  if (o[key] !== null) check(o[key], p);
+  if (o[key] !== null && o[key] !== undefined) check(o[key], at(path, key));
 }
 
 function knownKeys(o: Json, path: string, allowed: readonly string[]): void {
@@ -374,7 +372,21 @@ function distributionConfig(value: unknown, path: string): void {
 
 function distribution(value: unknown, path: string): void {
   const d = obj(value, path);
-  knownKeys(d, path, ['Id', 'ARN', 'DomainName', 'Status', 'ETag', 'DistributionConfig', 'DeployedAt']);
+  // The extra fields are what GetDistribution also returns, so its output can be pasted as it is.
+  knownKeys(d, path, [
+    'Id',
+    'ARN',
+    'DomainName',
+    'Status',
+    'ETag',
+    'DistributionConfig',
+    'DeployedAt',
+    'LastModifiedTime',
+    'InProgressInvalidationBatches',
+    'ActiveTrustedSigners',
+    'ActiveTrustedKeyGroups',
+    'AliasICPRecordals',
+  ]);
   const id = str(d.Id, at(path, 'Id'), {
     pattern: ID,
     what: 'a distribution id (upper-case letters and digits)',
@@ -557,20 +569,21 @@ function bucket(value: unknown, path: string): void {
   );
   nullable(b, 'WebsiteConfiguration', path, website);
   opt(b, 'PublicReadAcl', path, bool);
-  each(b.Objects, at(path, 'Objects'), (item, ip) => {
-    const o = obj(item, ip);
-    knownKeys(o, ip, ['Key', 'ContentType', 'Body', 'OwnerAccount', 'ServerSideEncryption', 'SSEKMSKeyId']);
-    str(o.Key, at(ip, 'Key'), { nonEmpty: true });
-    opt(o, 'ContentType', ip, (v, p) => str(v, p));
-    opt(o, 'Body', ip, (v, p) => str(v, p));
-    opt(o, 'OwnerAccount', ip, (v, p) => str(v, p, { pattern: ACCOUNT, what: 'a 12-digit account id' }));
-    opt(o, 'ServerSideEncryption', ip, (v, p) => {
-      if (v !== null) oneOf(v, p, ['AES256', 'aws:kms', 'aws:kms:dsse']);
+  if (b.Objects !== undefined)
+    each(b.Objects, at(path, 'Objects'), (item, ip) => {
+      const o = obj(item, ip);
+      knownKeys(o, ip, ['Key', 'ContentType', 'Body', 'OwnerAccount', 'ServerSideEncryption', 'SSEKMSKeyId']);
+      str(o.Key, at(ip, 'Key'), { nonEmpty: true });
+      opt(o, 'ContentType', ip, (v, p) => str(v, p));
+      opt(o, 'Body', ip, (v, p) => str(v, p));
+      opt(o, 'OwnerAccount', ip, (v, p) => str(v, p, { pattern: ACCOUNT, what: 'a 12-digit account id' }));
+      opt(o, 'ServerSideEncryption', ip, (v, p) => {
+        if (v !== null) oneOf(v, p, ['AES256', 'aws:kms', 'aws:kms:dsse']);
+      });
+      opt(o, 'SSEKMSKeyId', ip, (v, p) => {
+        if (v !== null) str(v, p, { nonEmpty: true });
+      });
     });
-    opt(o, 'SSEKMSKeyId', ip, (v, p) => {
-      if (v !== null) str(v, p, { nonEmpty: true });
-    });
-  });
 }
 
 /** GetBucketWebsite's shape. */
@@ -812,5 +825,23 @@ export function parseScenario(input: unknown): Scenario {
   opt(root, 'alarmEvent', '', (v, p) => obj(v, p));
   opt(root, 'simulation', '', simulation);
   opt(root, 'expect', '', expectation);
-  return structuredClone(root) as unknown as Scenario;
+  return normalized(structuredClone(root) as unknown as Scenario);
+}
+
+const NULLABLE_BUCKET_FIELDS = [
+  'Policy',
+  'PublicAccessBlockConfiguration',
+  'OwnershipControls',
+  'ServerSideEncryptionConfiguration',
+  'WebsiteConfiguration',
+] as const;
+
+/** Fills what a scenario may leave out with what it means: absent bucket settings are null, no objects is []. */
+function normalized(sc: Scenario): Scenario {
+  for (const b of sc.s3.buckets) {
+    const bucket = b as unknown as Record<string, unknown>;
+    for (const k of NULLABLE_BUCKET_FIELDS) if (bucket[k] === undefined) bucket[k] = null;
+    if (bucket.Objects === undefined) bucket.Objects = [];
+  }
+  return sc;
 }
