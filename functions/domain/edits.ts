@@ -58,6 +58,15 @@ export function applyDistributionEdits(
       case 'set-viewer-protocol':
         behaviorFor(next, edit.pathPattern).ViewerProtocolPolicy = edit.value;
         break;
+      case 'remove-forwarded-header': {
+        const headers = behaviorFor(next, edit.pathPattern).ForwardedValues?.Headers;
+        if (headers) {
+          const items = (headers.Items ?? []).filter((h) => h.toLowerCase() !== edit.header.toLowerCase());
+          headers.Items = items;
+          headers.Quantity = items.length;
+        }
+        break;
+      }
       case 'set-origin-request-policy':
         behaviorFor(next, edit.pathPattern).OriginRequestPolicyId = edit.policyId;
         break;

@@ -271,6 +271,8 @@ export type DistributionEdit =
   | { op: 'set-behavior-target'; pathPattern: string; targetOriginId: string }
   | { op: 'set-viewer-protocol'; pathPattern: string; value: 'redirect-to-https' }
   | { op: 'set-origin-request-policy'; pathPattern: string; policyId: string }
+  /** legacy cache settings: drop one header from ForwardedValues.Headers */
+  | { op: 'remove-forwarded-header'; pathPattern: string; header: string }
   | { op: 'switch-origin-to-rest'; originId: string; domainName: string };
 
 export interface Action {

@@ -121,7 +121,25 @@ export const hostHeaderForwarded: CauseModule = {
   plan(_finding, ctx) {
     return offending(ctx).map((f): Action => {
       const pathPattern = f.matched.pathPattern;
+      const legacy = f.matched.behavior.ForwardedValues?.Headers?.Items ?? [];
+      const hostHeader = legacy.find((h) => h.toLowerCase() === 'host');
+      if (!f.policyId && hostHeader && !legacy.includes('*')) {
+        const after = legacy.filter((h) => h !== hostHeader);
+        return {
+          id: `remove-forwarded-host:${ctx.ev.distribution.Id}:${pathPattern}`,
+          cause: 'HOST_HEADER_FORWARDED',
+          risk: 'destructive',
+          description: `Stop forwarding Host to the S3 origin: remove it from ${behaviorPath(f.matched, 'ForwardedValues.Headers')} of ${label(pathPattern)}`,
+          calls: distributionCalls(ctx.ev),
+          diff: [{ path: behaviorPath(f.matched, 'ForwardedValues.Headers.Items'), before: legacy, after }],
+          change: {
+            type: 'update-distribution',
+            edits: [{ op: 'remove-forwarded-header', pathPattern, header: hostHeader }],
+          },
+        };
+      }
       if (!f.policyId) {
+        // Forwarding every header ('*') cannot drop one: the behavior needs a cache and origin request policy.
         return {
           id: `set-origin-request-policy:${ctx.ev.distribution.Id}:${pathPattern}`,
           cause: 'HOST_HEADER_FORWARDED',

@@ -83,6 +83,20 @@ describe('applyDistributionEdits', () => {
     ).toThrow(/no OAC was created/);
   });
 
+  it('drops one forwarded header from legacy cache settings, keeping Quantity equal to Items', () => {
+    const c = config();
+    const b = c.DefaultCacheBehavior as { ForwardedValues?: unknown };
+    b.ForwardedValues = {
+      QueryString: false,
+      Cookies: { Forward: 'none' },
+      Headers: { Quantity: 2, Items: ['Host', 'Origin'] },
+    };
+    const after = applyDistributionEdits(c, [
+      { op: 'remove-forwarded-header', pathPattern: 'Default (*)', header: 'host' },
+    ]);
+    expect(after.DefaultCacheBehavior?.ForwardedValues?.Headers).toEqual({ Quantity: 1, Items: ['Origin'] });
+  });
+
   it('knows when a re-run would change nothing', () => {
     const c = config();
     expect(editsAreNoop(c, [{ op: 'set-default-root-object', value: '' }])).toBe(true);

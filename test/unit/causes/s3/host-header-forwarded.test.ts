@@ -72,7 +72,7 @@ describe('HOST_HEADER_FORWARDED', () => {
     ).not.toBeNull();
   });
 
-  it('recommends by hand for legacy ForwardedValues', () => {
+  const legacy = (headers: string[]) => {
     const ev = evidence();
     const behavior = ev.distribution.DistributionConfig.DefaultCacheBehavior;
     if (behavior) {
@@ -80,13 +80,27 @@ describe('HOST_HEADER_FORWARDED', () => {
       behavior.ForwardedValues = {
         QueryString: false,
         Cookies: { Forward: 'none' },
-        Headers: { Quantity: 1, Items: ['Host'] },
+        Headers: { Quantity: headers.length, Items: headers },
       };
     }
     const ctx = ctxOf(ev);
     const f = hostHeaderForwarded.detect(ctx);
     if (!f) throw new Error('no finding');
-    const [a] = hostHeaderForwarded.plan(f, ctx);
+    return hostHeaderForwarded.plan(f, ctx)[0];
+  };
+
+  it('drops Host from legacy ForwardedValues, keeping the other headers', () => {
+    const a = legacy(['Host', 'Origin']);
+    expect(a?.risk).toBe('destructive');
+    expect(a?.change).toEqual({
+      type: 'update-distribution',
+      edits: [{ op: 'remove-forwarded-header', pathPattern: 'Default (*)', header: 'Host' }],
+    });
+    expect(a?.diff[0]).toMatchObject({ before: ['Host', 'Origin'], after: ['Origin'] });
+  });
+
+  it('recommends by hand when legacy settings forward every header (*)', () => {
+    const a = legacy(['*']);
     expect(a?.risk).toBe('manual');
     expect(a?.change).toBeUndefined();
   });
