@@ -42,8 +42,11 @@ export function parseAlarmEvent(input: unknown): AlarmTrigger {
     throw new InvalidAlarmEventError('alarm event: detail.configuration.metrics must be a non-empty array');
   }
   for (const [i, m] of metrics.entries()) {
+    const entry = obj(m, `metrics[${i}]`);
+    // A metric-math alarm lists its expressions ({ id, expression, label }) beside the metrics they read.
+    if (entry.metricStat === undefined && typeof entry.expression === 'string') continue;
     const metric = obj(
-      obj(obj(m, `metrics[${i}]`).metricStat, `metrics[${i}].metricStat`).metric,
+      obj(entry.metricStat, `metrics[${i}].metricStat`).metric,
       `metrics[${i}].metricStat.metric`,
     );
     if (metric.namespace !== 'AWS/CloudFront' || metric.name !== '4xxErrorRate') continue;

@@ -47,4 +47,17 @@ describe('parseAlarmEvent', () => {
     const ev = cloudFront4xxAlarmEvent({ distributionId: 'not an id', account: '111122223333' });
     expect(() => parseAlarmEvent(ev)).toThrow(/not a CloudFront distribution id/);
   });
+
+  it('finds the CloudFront metric of a metric-math alarm whose expression comes first', () => {
+    const ev = cloudFront4xxAlarmEvent({ distributionId: 'E2QWRUHEXAMPLE', account: '111122223333' }) as {
+      detail: { configuration: { metrics: unknown[] } };
+    };
+    ev.detail.configuration.metrics.unshift({
+      id: 'e1',
+      expression: 'IF(m2 > 100, m1, 0)',
+      label: 'x',
+      returnData: true,
+    });
+    expect(parseAlarmEvent(ev)).toMatchObject({ ignored: false, distributionId: 'E2QWRUHEXAMPLE' });
+  });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { worldClients } from '../../../cli/scan.ts';
 import { collectEvidence } from '../../../functions/adapters/collector.ts';
 import { StaticRequestLog } from '../../../functions/adapters/request-log.ts';
+import { parseAlarmEvent } from '../../../functions/domain/alarm-event.ts';
 import { resolveRequests } from '../../../functions/domain/routing.ts';
 import { latentFindings, predictProbe } from '../../../functions/domain/scan.ts';
 import type { Evidence, ProbeResult, ViewerRequest } from '../../../functions/domain/types.ts';
@@ -19,11 +20,22 @@ let comparedRequests = 0;
 /** Answers that depend on the viewer or on code, which the configuration alone cannot tell. */
 const VIEWER_DEPENDENT = new Set(['cf-waf-blocked', 'cf-geo-blocked', 'cf-function-response']);
 
+/** The distribution the scenario's alarm names (the first one when there is no usable alarm event). */
+function alarmedDistribution(alarmEvent: Record<string, unknown> | undefined, first: string): string {
+  if (!alarmEvent) return first;
+  try {
+    const trigger = parseAlarmEvent(alarmEvent);
+    return trigger.ignored ? first : trigger.distributionId;
+  } catch {
+    return first;
+  }
+}
+
 async function evidenceOf(file: string): Promise<Evidence> {
   const sc = loadScenario(file);
   const world = new World(sc);
   return collectEvidence(worldClients(world), new EdgeProber(world), new StaticRequestLog(sc.requests), {
-    distributionId: sc.cloudfront.distributions[0]?.Id ?? '',
+    distributionId: alarmedDistribution(sc.alarmEvent, sc.cloudfront.distributions[0]?.Id ?? ''),
     account: sc.account,
     region: sc.region,
     requests: sc.requests,
