@@ -71,7 +71,8 @@ export function correctedGrant(
         const want = wanted[key.toLowerCase()];
         const values = (Array.isArray(value) ? value : [value]).map(String);
         if (want === undefined || values.some((v) => valueAccepts(operator, v, want))) fixed[key] = value;
-        else fixed[key] = Array.isArray(value) ? [...value, want] : want;
+        // Add, never replace: the value it names may be another live distribution sharing this bucket.
+        else fixed[key] = Array.isArray(value) ? [...value, want] : [value, want];
       }
       condition[operator] = fixed;
     }

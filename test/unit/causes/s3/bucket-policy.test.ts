@@ -107,7 +107,7 @@ describe('BUCKET_POLICY_GRANT_MISSING', () => {
 });
 
 describe('SOURCE_ARN_MISMATCH', () => {
-  it('corrects only the statement that names another distribution, keeping its Sid', () => {
+  it("corrects only the statement that names another distribution, keeping its Sid and that distribution's access", () => {
     const g = {
       ...GRANT,
       Sid: 'CloudFrontRead',
@@ -129,7 +129,7 @@ describe('SOURCE_ARN_MISMATCH', () => {
       type: 'replace-bucket-policy-statement',
       bucket: 'example-site',
       index: 1,
-      statement: { ...g, Condition: { StringEquals: { 'AWS:SourceArn': DIST_ARN } } },
+      statement: { ...g, Condition: { StringEquals: { 'AWS:SourceArn': [OTHER_ARN, DIST_ARN] } } },
     });
     const after = JSON.parse(String(fix?.diff[1]?.after)) as { Statement: unknown[] };
     expect(after.Statement[0]).toEqual(DEPLOY);
@@ -161,7 +161,7 @@ describe('SOURCE_ARN_MISMATCH', () => {
       index: 0,
       statement: {
         Resource: 'arn:aws:s3:::example-site/*',
-        Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+        Condition: { StringEquals: { 'aws:SourceAccount': ['444455556666', '111122223333'] } },
       },
     });
   });
