@@ -15,22 +15,9 @@ import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StepName } from './steps.ts';
 
-/** Folder under `functions/steps/` holding each step's `handler.ts`. */
-export const STEP_FOLDERS = {
-  collect: 'collect',
-  lock: 'lock',
-  classify: 'classify',
-  plan: 'plan',
-  requestApproval: 'request-approval',
-  apply: 'apply',
-  checkDeployment: 'check-deployment',
-  invalidate: 'invalidate',
-  checkInvalidation: 'check-invalidation',
-  verify: 'verify',
-  rollback: 'rollback',
-  notify: 'notify',
-  relay: 'relay',
-} as const satisfies Record<StepName, string>;
+import { STEP_FOLDERS } from './steps.ts';
+
+export { STEP_FOLDERS };
 
 /** Steps that send HTTPS probes to the distribution and so need longer than the default. */
 const PROBING_STEPS: ReadonlySet<StepName> = new Set<StepName>(['collect', 'verify']);

@@ -19,6 +19,23 @@ export const STEPS = [
 ] as const;
 export type StepName = (typeof STEPS)[number];
 
+/** Folder under `functions/steps/` holding each step's `handler.ts`. */
+export const STEP_FOLDERS = {
+  collect: 'collect',
+  lock: 'lock',
+  classify: 'classify',
+  plan: 'plan',
+  requestApproval: 'request-approval',
+  apply: 'apply',
+  checkDeployment: 'check-deployment',
+  invalidate: 'invalidate',
+  checkInvalidation: 'check-invalidation',
+  verify: 'verify',
+  rollback: 'rollback',
+  notify: 'notify',
+  relay: 'relay',
+} as const satisfies Record<StepName, string>;
+
 /** Task state name → the step whose handler it invokes. */
 export const TASK_STATES = {
   CollectEvidence: 'collect',

@@ -19,12 +19,13 @@ import { parseConfig } from '../../functions/config.ts';
 import { cloudFront4xxAlarmEvent } from '../../functions/domain/alarm-event.ts';
 import type { ChangeSpec, Diagnosis, FieldDiff, Plan, ProbeResult } from '../../functions/domain/types.ts';
 import type { StepDeps } from '../../functions/steps/runtime.ts';
-import { type StepName, TASK_STATES } from '../../lib/workflow/steps.ts';
+import { STEP_FOLDERS, type StepName, TASK_STATES } from '../../lib/workflow/steps.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { World } from '../world/index.ts';
+import { type Caller, World } from '../world/index.ts';
 import { type Asl, synthesizedDefinition } from './definition.ts';
 import { EdgeProber, ScenarioRequestLog } from './ports.ts';
 import { STEP_RUNS } from './steps.ts';
+import { type TraceEntry, traceOf } from './trace.ts';
 
 // aws-local-stepfunctions calls Promise.withResolvers (Node 22); package.json promises Node 20 too.
 const PromiseCtor = Promise as unknown as { withResolvers?: () => unknown };
@@ -93,6 +94,8 @@ export interface Report {
   notifications: { subject?: string; message: string }[];
   simulatedSeconds: number;
   awsCalls: number;
+  /** every AWS call, in order, secrets redacted (the contract's `trace`) */
+  trace: TraceEntry[];
   world: Scenario;
   states: { name: string; type: string }[];
 }
@@ -109,22 +112,23 @@ function artifactBucket(world: World): string {
 /** definitions (as JSON text) the local engine has already validated */
 const VALIDATED = new Set<string>();
 
-/** Real SDK clients whose every call the world answers. */
-export function simulatedClients(world: World): AwsClients {
+/** Real SDK clients whose every call the world answers, made as `caller`. */
+export function simulatedClients(world: World, caller: Caller = { step: 'unknown' }): AwsClients {
   const opts = {
     region: world.region,
     credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
   };
+  const a = <C extends { middlewareStack: unknown }>(client: C) => world.attach(client, caller);
   return {
-    cloudfront: world.attach(new CloudFrontClient({ ...opts, region: 'us-east-1' })),
-    s3: world.attach(new S3Client(opts)),
-    s3control: world.attach(new S3ControlClient(opts)),
-    kms: world.attach(new KMSClient(opts)),
-    wafv2: world.attach(new WAFV2Client({ ...opts, region: 'us-east-1' })),
-    sns: world.attach(new SNSClient(opts)),
-    sfn: world.attach(new SFNClient(opts)),
-    ssm: world.attach(new SSMClient(opts)),
-    dynamodb: world.attach(new DynamoDBClient(opts)),
+    cloudfront: a(new CloudFrontClient({ ...opts, region: 'us-east-1' })),
+    s3: a(new S3Client(opts)),
+    s3control: a(new S3ControlClient(opts)),
+    kms: a(new KMSClient(opts)),
+    wafv2: a(new WAFV2Client({ ...opts, region: 'us-east-1' })),
+    sns: a(new SNSClient(opts)),
+    sfn: a(new SFNClient(opts)),
+    ssm: a(new SSMClient(opts)),
+    dynamodb: a(new DynamoDBClient(opts)),
   };
 }
 
@@ -150,10 +154,11 @@ export function simulationDeps(
   world: World,
   logLevel = 'SILENT',
   env: Record<string, string> = {},
+  caller: Caller = { step: 'unknown' },
 ): StepDeps {
   const bucket = artifactBucket(world);
   world.addSystemBucket(bucket);
-  const clients = simulatedClients(world);
+  const clients = simulatedClients(world, caller);
   return {
     config: parseConfig({
       AWS_REGION: world.region,
@@ -200,15 +205,28 @@ export interface ExecutionResult {
  * each gets its own name, and the world's lock table decides which one acts.
  */
 export class LocalWorkflow {
+  /** the shared configuration (every step's deps carry the same) */
   readonly deps: StepDeps;
+  private readonly stepDeps = new Map<string, StepDeps>();
 
   constructor(
     readonly world: World,
     private readonly asl: Asl,
-    logLevel?: string,
-    env?: Record<string, string>,
+    private readonly logLevel?: string,
+    private readonly env?: Record<string, string>,
   ) {
-    this.deps = simulationDeps(world, logLevel, env);
+    this.deps = this.depsFor('operator');
+  }
+
+  /** Each step calls AWS with clients of its own, so the world knows (and authorizes) who calls. */
+  depsFor(step: StepName | 'operator'): StepDeps {
+    const name = step === 'operator' ? step : STEP_FOLDERS[step];
+    let deps = this.stepDeps.get(name);
+    if (!deps) {
+      deps = simulationDeps(this.world, this.logLevel, this.env, { step: name });
+      this.stepDeps.set(name, deps);
+    }
+    return deps;
   }
 
   /** The operator's answer: signals the console approval as the operator, then delivers the status event to the relay. */
@@ -227,7 +245,7 @@ export class LocalWorkflow {
       ),
     );
     // EventBridge delivers the automation's status change to the relay.
-    for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, deps);
+    for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, this.depsFor('relay'));
     const signal = world.taskSignals.find((t) => t.taskToken === token);
     if (!signal) throw new Error(`the relay did not answer approval ${approval}`);
     if (signal.kind === 'failure') {
@@ -239,7 +257,7 @@ export class LocalWorkflow {
   }
 
   async execute(event: unknown, executionName: string, decision: Decision): Promise<ExecutionResult> {
-    const { world, deps, asl } = this;
+    const { world, asl } = this;
     const executionId = `arn:aws:states:${world.region}:${world.account}:execution:cf403-remediation:${executionName}`;
     let approvalDecision: Report['approval']['decision'] = 'not-required';
     let approvers: ApproverDecision[] = [];
@@ -249,7 +267,7 @@ export class LocalWorkflow {
         : input;
       let out: unknown;
       try {
-        out = await STEP_RUNS[step](payload, deps);
+        out = await STEP_RUNS[step](payload, this.depsFor(step));
       } catch (err) {
         throw lambdaError(err);
       }
@@ -333,6 +351,8 @@ export class LocalWorkflow {
       validationOptions: { checkArn: false, checkPaths: false, noValidate: VALIDATED.has(text) },
     });
     VALIDATED.add(text);
+    const taskToken = `sim-task-token-${executionName}`;
+    world.secrets.add(taskToken);
     const execution = machine.run(event as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers, waitTimeOverrides, retryIntervalOverrides },
       context: {
@@ -342,7 +362,7 @@ export class LocalWorkflow {
           Input: event as never,
           StartTime: new Date(world.now()).toISOString(),
         },
-        Task: { Token: `sim-task-token-${executionName}` },
+        Task: { Token: taskToken },
       },
     });
     const states: Report['states'] = [];
@@ -492,6 +512,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
     notifications: world.notifications.map((n) => ({ subject: n.subject, message: n.message })),
     simulatedSeconds: (world.now() - new Date('2026-11-28T00:00:00Z').getTime()) / 1000,
     awsCalls: world.calls.length,
+    trace: traceOf(world.calls, [...world.secrets]),
     world: world.toScenario(),
     states,
   };

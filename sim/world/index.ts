@@ -8,9 +8,12 @@ export { canonicalUserId } from './s3.ts';
 export { AUTOMATION_EVENT_DETAIL_TYPE, DEFAULT_APPROVAL_TIMEOUT_SECONDS, isApprover } from './ssm.ts';
 export type { ApproverDecision, AutomationStatus } from './state.ts';
 export {
+  type CallContext,
+  type Caller,
   DEFAULT_DEPLOYMENT_SECONDS,
   DEFAULT_INVALIDATION_SECONDS,
   DEFAULT_PROBE,
+  snapshotInput,
   type TaskSignal,
   WORLD_START_MS,
   World,

@@ -58,6 +58,26 @@ export interface WorldCall {
   error?: string;
   /** simulated epoch ms */
   at: number;
+  /** who made the call: a step's folder name, `operator`, `cli`... (`unknown` for a client attached without one) */
+  step: string;
+  /** the client's region */
+  region: string;
+  /** the SDK client's name without `Client`: CloudFront, S3, SFN... */
+  sdkService: string;
+  /** the command input as sent (a deep copy; binary bodies by length) */
+  input: unknown;
+}
+
+/** Who calls: every SDK client the world answers is attached with one. */
+export interface Caller {
+  /** a step's folder name (`collect`, `request-approval`, `relay`), `operator`, `cli`... */
+  readonly step: string;
+}
+
+/** A call as the world receives it from a client's middleware. */
+export interface CallContext extends Caller {
+  readonly region: string;
+  readonly sdkService: string;
 }
 
 export interface WorldNotification {
@@ -90,6 +110,8 @@ export class World implements EdgeView {
   readonly taskSignals: TaskSignal[] = [];
   /** EventBridge events the account emitted (SSM Automation status changes), oldest first */
   readonly events: Array<Record<string, unknown>> = [];
+  /** values that must never reach a report or a trace (task tokens handed out by the runner) */
+  readonly secrets = new Set<string>();
   /** the identity of the simulated caller (SSM approvals check it); see asCaller */
   callerArn: string;
   readonly ids: IdGenerator;
@@ -378,16 +400,41 @@ export class World implements EdgeView {
 
   // ---- answering calls ----
 
+  /** Every operation this world answers, by service (the model table and the IAM table must cover them). */
+  operations(): Record<ServiceName, string[]> {
+    const out = {} as Record<ServiceName, string[]>;
+    for (const [service, handlers] of Object.entries(this.handlers) as [ServiceName, Handlers][])
+      out[service] = Object.keys(handlers).sort();
+    return out;
+  }
+
   /**
    * Answers one SDK call: waits `apiLatencyMs`, fires a pending fault, else runs the handler. Records the call.
    * `api` is the command name without `Command`.
    */
-  async call(service: ServiceName, api: string, input: object): Promise<object & MetadataBearer> {
+  async call(
+    service: ServiceName,
+    api: string,
+    input: object,
+    context: CallContext = { step: 'unknown', region: this.region, sdkService: service },
+  ): Promise<object & MetadataBearer> {
     const latency = this.initial.simulation?.apiLatencyMs ?? 0;
     // cf403 scan: the rate limit counts requests as they arrive; a throttled one still costs the round trip
     const admitted = this.rateLimits.admit(service);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     const requestId = this.ids.uuid();
+    const record = (ok: boolean, error?: string) =>
+      this.calls.push({
+        service,
+        api,
+        ok,
+        ...(error === undefined ? {} : { error }),
+        at: this.clockMs,
+        step: context.step,
+        region: context.region,
+        sdkService: context.sdkService,
+        input: snapshotInput(input),
+      });
     try {
       if (!admitted) throw faultError(service, 'ThrottlingException', requestId);
       const fault = this.state.faults.find((f) => f.api === api && f.remaining > 0);
@@ -400,7 +447,7 @@ export class World implements EdgeView {
       this.settle();
       const output = await handle(input);
       this.settle();
-      this.calls.push({ service, api, ok: true, at: this.clockMs });
+      record(true);
       return {
         ...output,
         $metadata: {
@@ -412,17 +459,21 @@ export class World implements EdgeView {
       };
     } catch (error) {
       const name = error instanceof Error ? error.name : 'Error';
-      this.calls.push({ service, api, ok: false, error: name, at: this.clockMs });
+      record(false, name);
       throw error;
     }
   }
 
   /**
-   * Answers every command of an AWS SDK v3 client from this world: a middleware at `initialize` that never
-   * calls the network (no serialization, signing or retries). Attaching again replaces the previous world.
+   * Answers every command of an AWS SDK v3 client from this world, as `caller`: a middleware at `initialize`
+   * that never calls the network (no serialization, signing or retries). Attaching again replaces the previous world.
    */
-  attach<C extends { middlewareStack: unknown }>(client: C): C {
+  attach<C extends { middlewareStack: unknown; config?: unknown }>(
+    client: C,
+    caller: Caller = { step: 'unknown' },
+  ): C {
     const stack = client.middlewareStack as MiddlewareStack<object, MetadataBearer>;
+    const regionOf = (client.config as { region?: unknown } | undefined)?.region;
     stack.remove(MIDDLEWARE_NAME);
     stack.add(
       (_next, context) => async (args) => {
@@ -430,11 +481,36 @@ export class World implements EdgeView {
         const service = CLIENT_SERVICES[clientName];
         const commandName = context.commandName ?? '';
         if (!service) throw new Error(`World: no simulated service for ${clientName || 'an unnamed client'}`);
-        const output = await this.call(service, commandName.replace(/Command$/, ''), args.input);
+        const region =
+          typeof regionOf === 'function' ? String(await regionOf()) : String(regionOf ?? this.region);
+        const output = await this.call(service, commandName.replace(/Command$/, ''), args.input, {
+          ...caller,
+          region,
+          sdkService: clientName.replace(/Client$/, ''),
+        });
         return { output, response: {} };
       },
       { step: 'initialize', priority: 'high', name: MIDDLEWARE_NAME },
     );
     return client;
   }
+}
+
+/** A JSON-safe deep copy of a command input: binary and streamed bodies become their length in bytes. */
+export function snapshotInput(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { bytes: value.byteLength };
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(snapshotInput);
+  if (typeof value === 'object' && value !== null) {
+    if (typeof (value as { pipe?: unknown }).pipe === 'function') return { stream: true };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      // an object body is an artifact, not a parameter: its size tells the story
+      out[k] = k === 'Body' && typeof v === 'string' ? { bytes: Buffer.byteLength(v) } : snapshotInput(v);
+    }
+    return out;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  return value;
 }
