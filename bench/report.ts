@@ -1,10 +1,10 @@
 // The bench's results document and its markdown rendering (pure, so it can be tested).
 import type { BundleBench } from './bundles.ts';
 import type { CollectResult } from './collect.ts';
+import { allowedLostSeconds, BILLING_MODEL, PRICES } from './cost.ts';
 import type { ScanBenchRun } from './scan.ts';
 import type { CliRun, SimRun } from './simulate.ts';
-import { USD_PER_TRANSITION } from './simulate.ts';
-import { markdownTable, median, percent, ratio, round } from './stats.ts';
+import { type Cell, markdownTable, median, percent, ratio, round } from './stats.ts';
 
 export interface Machine {
   cpu: string;
@@ -20,14 +20,13 @@ export interface BenchResults {
   /** wall time of the whole bench */
   seconds: number;
   collect: { latencyMs: number; results: CollectResult[] };
-  simulate: { runs: SimRun[]; cli: CliRun };
+  simulate: { designs: DesignInfo[]; runs: SimRun[]; cli: CliRun };
   bundles: BundleBench;
   scan: ScanBenchRun[];
 }
 
 export const TARGETS = {
   collectOverCriticalPath: 1.5,
-  pollingOverhead: 0.1,
 } as const;
 
 const kib = (bytes: number) => round(bytes / 1024, 1);
@@ -65,86 +64,187 @@ function collectSection(r: BenchResults): string {
   ].join('\n');
 }
 
-function overhead(s: SimRun): number {
-  return s.floorSeconds > 0 ? (s.simulatedSeconds - s.floorSeconds) / s.floorSeconds : 0;
+/** The designs of the simulate section, in the order the bench ran them. */
+export interface DesignInfo {
+  id: string;
+  label: string;
+  baseline?: true;
+  deployed?: true;
 }
 
-function timeToFixSection(r: BenchResults): string {
-  const fixed = r.simulate.runs.filter((s) => s.outcome === 'REMEDIATED' && s.floorSeconds > 0);
-  // Executions that end exactly on the floor are grouped by floor; the others get a row each.
-  const atFloor = new Map<number, SimRun[]>();
+function designsOf(r: BenchResults): { all: DesignInfo[]; baseline: DesignInfo; deployed: DesignInfo } {
+  const all = r.simulate.designs;
+  const baseline = all.find((d) => d.baseline);
+  const deployed = all.find((d) => d.deployed);
+  if (!baseline || !deployed) throw new Error('the bench needs a baseline and a deployed design');
+  return { all, baseline, deployed };
+}
+
+function runsOf(r: BenchResults, design: string): SimRun[] {
+  return r.simulate.runs.filter((s) => s.design === design);
+}
+
+const lost = (s: SimRun) => round(s.simulatedSeconds - s.floorSeconds, 0);
+
+function designsLegend(r: BenchResults): string {
+  const { all } = designsOf(r);
+  return all.map((d) => `- **${d.id}**: ${d.label}`).join('\n');
+}
+
+function timeLostSection(r: BenchResults): string {
+  const { all, baseline, deployed } = designsOf(r);
+  const byDesign = new Map(all.map((d) => [d.id, new Map(runsOf(r, d.id).map((s) => [s.label, s]))]));
+  const fixed = runsOf(r, deployed.id).filter((s) => s.outcome === 'REMEDIATED' && s.floorSeconds > 0);
+  // Executions with the same figures in every design share a row; sweep rows always get their own.
+  const groups = new Map<string, { labels: string[]; cells: SimRun[]; sweep: boolean }>();
   for (const s of fixed) {
-    if (s.simulatedSeconds === s.floorSeconds)
-      atFloor.set(s.floorSeconds, [...(atFloor.get(s.floorSeconds) ?? []), s]);
+    const cells = all.map((d) => byDesign.get(d.id)?.get(s.label)).filter((x): x is SimRun => !!x);
+    const key = s.sweep ? `sweep ${s.label}` : `${s.floorSeconds} ${s.faulted} ${cells.map(lost).join(' ')}`;
+    const g = groups.get(key) ?? { labels: [], cells, sweep: !!s.sweep };
+    g.labels.push(s.label);
+    groups.set(key, g);
   }
-  const row = (label: string, s: SimRun) => [
-    label,
-    s.simulatedSeconds,
-    s.floorSeconds,
-    round(s.simulatedSeconds - s.floorSeconds, 0),
-    percent(overhead(s)),
-    mark(overhead(s) < TARGETS.pollingOverhead),
-  ];
-  const rows = [
-    ...[...atFloor].map(([floor, runs]) => {
-      const names = runs.map((x) => x.label);
-      const shown =
-        names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-      return row(`${runs.length} executions at ${floor} s (${shown})`, runs[0] as SimRun);
-    }),
-    ...fixed.filter((s) => s.simulatedSeconds !== s.floorSeconds).map((s) => row(s.label, s)),
-  ];
-  const worst = fixed.length > 0 ? Math.max(...fixed.map(overhead)) : 0;
-  return [
-    '### 2. Simulated time from alarm to verified fix, against CloudFront’s floor (deployment + invalidation)',
-    '',
-    markdownTable(
-      [
-        'REMEDIATED executions',
-        'alarm → verified (s)',
-        'floor (s)',
-        'overhead (s)',
-        'overhead',
-        `under ${percent(TARGETS.pollingOverhead, 0)}`,
-      ],
-      rows,
-    ),
-    '',
-    `Worst polling overhead: ${percent(worst)} of the floor.`,
-  ].join('\n');
-}
-
-function transitionsSection(r: BenchResults): string {
-  const byOutcome = new Map<string, SimRun[]>();
-  for (const s of r.simulate.runs) byOutcome.set(s.outcome, [...(byOutcome.get(s.outcome) ?? []), s]);
-  const rows = [...byOutcome].map(([outcome, runs]) => {
-    const t = runs.map((s) => s.transitions);
-    const l = runs.map((s) => s.lambdaInvocations);
+  let sweepRows = 0;
+  let sweepWithin = 0;
+  let rows = 0;
+  let noWorse = 0;
+  const table = [...groups.values()].map((g) => {
+    const floor = g.cells[0]?.floorSeconds ?? 0;
+    const allowed = allowedLostSeconds(floor);
+    const today = g.cells.find((c) => c.design === baseline.id);
+    const ours = g.cells.find((c) => c.design === deployed.id);
+    const within = ours !== undefined && lost(ours) <= allowed;
+    const faulted = g.cells.some((c) => c.faulted);
+    const better = ours !== undefined && today !== undefined && lost(ours) <= lost(today);
+    rows++;
+    if (better) noWorse++;
+    if (g.sweep) {
+      sweepRows++;
+      if (within) sweepWithin++;
+    }
+    const shown =
+      g.labels.length > 3
+        ? `${g.labels.length} executions (${g.labels.slice(0, 3).join(', ')} and ${g.labels.length - 3} more)`
+        : g.labels.join(', ');
     return [
-      outcome,
-      runs.length,
-      median(t),
-      `${Math.min(...t)}–${Math.max(...t)}`,
-      median(l),
-      `${Math.min(...l)}–${Math.max(...l)}`,
-      `$${(median(t) * USD_PER_TRANSITION * 1000).toFixed(3)}`,
+      g.sweep ? `sweep: ${shown}` : shown,
+      floor,
+      round(allowed, 1),
+      ...all.map((d) => {
+        const c = g.cells.find((x) => x.design === d.id);
+        return c ? lost(c) : '';
+      }),
+      faulted ? `${mark(within)} (faults injected)` : mark(within),
+      mark(better),
     ];
   });
   return [
-    '### 3. State transitions and Lambda invocations per execution, by outcome',
+    '### 2. Time lost after CloudFront is done (REMEDIATED executions; simulated seconds beyond deployment + invalidation)',
+    '',
+    designsLegend(r),
+    '',
+    markdownTable(
+      [
+        'executions',
+        'CloudFront (s)',
+        'allowed: max(2 %, 3 s)',
+        ...all.map((d) => `${d.id} lost (s)`),
+        `${deployed.id} within allowed`,
+        `${deployed.id} no worse than ${baseline.id}`,
+      ],
+      table,
+    ),
+    '',
+    `${deployed.id}: within the allowance in ${sweepWithin} of ${sweepRows} fault-free sweep rows; no worse than ${baseline.id} in ${noWorse} of ${rows} rows. Rows with injected faults include the retries’ backoff.`,
+  ].join('\n');
+}
+
+const STATE_TARGETS: Readonly<Record<string, number>> = { REMEDIATED: 40, ROLLED_BACK: 60 };
+
+function statesSection(r: BenchResults): string {
+  const { all, deployed } = designsOf(r);
+  const outcomes = [...new Set(r.simulate.runs.map((s) => s.outcome))];
+  const rows = outcomes.map((outcome) => {
+    const cells = all.map((d) => {
+      const states = runsOf(r, d.id)
+        .filter((s) => s.outcome === outcome)
+        .map((s) => s.states);
+      return states.length > 0 ? `${median(states)} (${Math.min(...states)}–${Math.max(...states)})` : '';
+    });
+    const mine = runsOf(r, deployed.id)
+      .filter((s) => s.outcome === outcome)
+      .map((s) => s.states);
+    const target = STATE_TARGETS[outcome];
+    return [
+      outcome,
+      mine.length,
+      ...cells,
+      target === undefined || mine.length === 0 ? '' : `≤ ${target}: ${mark(median(mine) <= target)}`,
+    ];
+  });
+  return [
+    '### 3. States entered per execution (the execution history’s length), median (range), by outcome',
+    '',
+    markdownTable(['outcome', 'executions', ...all.map((d) => d.id), `${deployed.id} target`], rows),
+  ].join('\n');
+}
+
+const usd = (v: number) => `$${v.toFixed(3)}`;
+
+function costSection(r: BenchResults): string {
+  const { all, baseline } = designsOf(r);
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const rows: Cell[][] = [];
+  for (const outcome of ['REMEDIATED', 'ROLLED_BACK']) {
+    const todayRuns = runsOf(r, baseline.id).filter((s) => s.outcome === outcome);
+    const today = mean(todayRuns.map((s) => s.usd.total)) * 1000;
+    for (const d of all) {
+      const runs = runsOf(r, d.id).filter((s) => s.outcome === outcome);
+      if (runs.length === 0) continue;
+      const per1000 = (f: (s: SimRun) => number) => mean(runs.map(f)) * 1000;
+      const total = per1000((s) => s.usd.total);
+      rows.push([
+        outcome,
+        d.id,
+        round(mean(runs.map((s) => s.transitions)), 1),
+        round(mean(runs.map((s) => s.lambdaInvocations)), 1),
+        round(mean(runs.map((s) => s.lambdaGbSeconds)), 2),
+        round(mean(runs.map((s) => s.awsCalls)), 0),
+        usd(per1000((s) => s.usd.transitions)),
+        usd(per1000((s) => s.usd.lambda)),
+        usd(per1000((s) => s.usd.api)),
+        usd(total),
+        d.id === baseline.id ? '' : `${ratio(total, today)} ${mark(total < today)}`,
+      ]);
+    }
+  }
+  return [
+    '### 3b. Cost per 1,000 executions, mean over the outcome’s executions, at list prices',
     '',
     markdownTable(
       [
         'outcome',
-        'executions',
-        'transitions (median)',
-        'transitions (range)',
-        'Lambda invocations (median)',
-        'invocations (range)',
-        'transitions cost per 1,000 executions',
+        'design',
+        'transitions',
+        'Lambda invocations',
+        'Lambda GB-s',
+        'AWS calls',
+        'transitions $',
+        'Lambda $',
+        'API calls $',
+        'total $ per 1,000',
+        `vs ${baseline.id}`,
       ],
       rows,
     ),
+    '',
+    `Prices (us-east-1, on demand, no free tier): Step Functions Standard $${(PRICES.transition * 1000).toFixed(3)} per 1,000 transitions (retries included); ` +
+      `Lambda Arm $${(PRICES.lambdaRequest * 1e6).toFixed(2)} per 1M requests and $${PRICES.lambdaGbSecond} per GB-s; ` +
+      `S3 $${(PRICES.s3Write * 1000).toFixed(4)} per 1,000 PUT/LIST, $${(PRICES.s3Read * 1000).toFixed(4)} per 1,000 GET; ` +
+      `DynamoDB on demand $${(PRICES.dynamoWrite * 1e6).toFixed(3)} per 1M writes, $${(PRICES.dynamoRead * 1e6).toFixed(3)} per 1M reads; ` +
+      `SNS $${(PRICES.snsPublish * 1e6).toFixed(2)} per 1M publishes; KMS $${(PRICES.kms * 10_000).toFixed(2)} per 10,000 requests; ` +
+      'CloudFront, WAF, S3 Control, SSM and task-token calls $0 (no per-request charge, or the same in every design). ' +
+      `An invocation is billed ${BILLING_MODEL.secondsPerInvocation} s, plus ${BILLING_MODEL.secondsPerAwsCall} s per AWS call, plus the time it waits, at its function’s memory.`,
   ].join('\n');
 }
 
@@ -189,13 +289,15 @@ function bundlesSection(r: BenchResults): string {
 }
 
 function simulateSection(r: BenchResults): string {
-  const walls = r.simulate.runs.map((s) => s.wallMs).sort((a, b) => a - b);
+  // The deployed design: what `cf403 simulate` runs.
+  const deployed = runsOf(r, designsOf(r).deployed.id);
+  const walls = deployed.map((s) => s.wallMs).sort((a, b) => a - b);
   const p90 = walls[Math.min(walls.length - 1, Math.floor(walls.length * 0.9))] ?? 0;
   const total = walls.reduce((a, b) => a + b, 0);
-  const slowest = [...r.simulate.runs].sort((a, b) => b.wallMs - a.wallMs).slice(0, 5);
-  const runs = r.simulate.runs[0]?.runs ?? 0;
+  const slowest = [...deployed].sort((a, b) => b.wallMs - a.wallMs).slice(0, 5);
+  const runs = deployed[0]?.runs ?? 0;
   return [
-    `### 5. \`simulate\` wall time (in-process after a warm-up, median of ${runs} per scenario)`,
+    `### 5. \`simulate\` wall time (deployed design, in-process after a warm-up, median of ${runs} per scenario)`,
     '',
     markdownTable(
       ['measure', 'ms'],
@@ -273,9 +375,11 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     collectSection(r),
     '',
-    timeToFixSection(r),
+    timeLostSection(r),
     '',
-    transitionsSection(r),
+    statesSection(r),
+    '',
+    costSection(r),
     '',
     bundlesSection(r),
     '',

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { benchBundles } from './bundles.ts';
 import { benchCollect, COLLECT_LATENCY_MS, COLLECT_SCENARIOS } from './collect.ts';
+import { DESIGNS } from './designs.ts';
 import { type BenchResults, renderMarkdown } from './report.ts';
 import { benchScan, type ScanCase } from './scan.ts';
 import { benchCli, benchSimulate, type SimCase, timingVariants } from './simulate.ts';
@@ -64,13 +65,19 @@ function simCases(): SimCase[] {
     ...cases,
     { label: `${oam.name} (reject)`, scenario: oam, decision: 'reject' },
     { label: `${oam.name} (approval times out)`, scenario: oam, decision: 'timeout' },
-    // Real deployments and invalidations do not end on a polling interval.
+    // The deployment-time sweep: real deployments and invalidations do not end on a polling interval, and
+    // the longest outlasts one invocation of the in-Lambda wait.
     ...timingVariants(oam, [
+      [61, 11],
       [137, 23],
       [451, 47],
       [905, 95],
+      [1499, 181],
     ]),
-    ...timingVariants(grant, [[0, 23]]),
+    ...timingVariants(grant, [
+      [0, 7],
+      [0, 23],
+    ]),
   ];
 }
 
@@ -91,8 +98,8 @@ async function main(): Promise<void> {
   const collect = await benchCollect(collectScenarios, RUNS.collect);
 
   const cases = simCases();
-  log(`2/4 simulate: ${cases.length} executions × ${RUNS.simulate}`);
-  const simRuns = await benchSimulate(cases, RUNS.simulate);
+  log(`2/4 simulate: ${cases.length} executions × ${DESIGNS.length} designs × ${RUNS.simulate}`);
+  const simRuns = await benchSimulate(DESIGNS, cases, RUNS.simulate);
   const cli = benchCli(ROOT, 'test/scenarios/origin-access-missing.json', RUNS.cli);
 
   log('3/4 Lambda bundles and cold starts');
@@ -110,7 +117,16 @@ async function main(): Promise<void> {
     machine,
     seconds: (performance.now() - started) / 1000,
     collect: { latencyMs: COLLECT_LATENCY_MS, results: collect },
-    simulate: { runs: simRuns, cli },
+    simulate: {
+      designs: DESIGNS.map((d) => ({
+        id: d.id,
+        label: d.label,
+        ...(d.baseline ? { baseline: true as const } : {}),
+        ...(d.deployed ? { deployed: true as const } : {}),
+      })),
+      runs: simRuns,
+      cli,
+    },
     bundles,
     scan,
   };

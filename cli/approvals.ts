@@ -2,48 +2,107 @@
 // The caller's own credentials sign the signal, so SSM records who decided, exactly as in the console.
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
-import { pendingApprovals, signalApproval } from '../functions/adapters/approvals.ts';
+import { type PendingApproval, pendingApprovals, signalApproval } from '../functions/adapters/approvals.ts';
+import type { AwsClients } from '../functions/adapters/clients.ts';
+import { type AwsFlags, resolveTarget } from './aws.ts';
+import { awsOptions, type CliDeps, type Run } from './context.ts';
+import { json, markdownTable, type OutputFlags, outputFormat, outputOptions, writeReport } from './output.ts';
+import { recordingClients } from './recorder.ts';
 
 export const DEFAULT_APPROVAL_DOCUMENT = 'Cf403Remediation-Approval';
 
-interface CommonOptions {
+interface CommonFlags extends AwsFlags, OutputFlags {
   document: string;
-  region: string;
-  profile?: string;
-  json?: boolean;
 }
 
-export function registerApprovals(program: Command, ssmFor: (region: string) => Promise<SSMClient>): void {
-  const common = (c: Command) =>
-    c
-      .option(
-        '--document <name>',
-        'the approval Automation document',
-        process.env.CF403_APPROVAL_DOCUMENT ?? DEFAULT_APPROVAL_DOCUMENT,
-      )
-      .option('--region <region>', 'region of the stack', process.env.AWS_REGION ?? 'us-east-1')
-      .option('--profile <profile>', 'named profile of the shared AWS config');
-  const client = (o: CommonOptions) => {
-    if (o.profile) process.env.AWS_PROFILE = o.profile;
-    return ssmFor(o.region);
+function shortName(executionId: string): string {
+  return executionId.split(':').pop() ?? executionId;
+}
+
+export function renderPending(pending: readonly PendingApproval[]): string {
+  if (pending.length === 0) return 'No remediation is waiting for approval.';
+  const out: string[] = [];
+  for (const p of pending) {
+    out.push(
+      `${shortName(p.executionId)}  ${p.distributionId}  since ${p.startedAt ?? '?'}  (automation ${p.automationExecutionId})`,
+    );
+    if (p.message) out.push(p.message.replace(/^/gm, '    '));
+  }
+  return out.join('\n');
+}
+
+export function renderPendingMarkdown(pending: readonly PendingApproval[]): string {
+  if (pending.length === 0) return 'No remediation is waiting for approval.';
+  return [
+    `## cf403 pending: ${pending.length} remediation${pending.length === 1 ? '' : 's'} waiting for approval`,
+    '',
+    markdownTable(
+      ['Execution', 'Distribution', 'Since', 'Automation', 'Plan'],
+      pending.map((p) => [
+        `\`${shortName(p.executionId)}\``,
+        `\`${p.distributionId}\``,
+        p.startedAt ?? '?',
+        `\`${p.automationExecutionId}\``,
+        p.message ?? '',
+      ]),
+    ),
+  ].join('\n');
+}
+
+export interface DecisionRecord {
+  decision: 'approved' | 'rejected';
+  executionId: string;
+  automationExecutionId: string;
+  distributionId: string;
+  comment?: string;
+}
+
+export function renderDecision(d: DecisionRecord, format: 'table' | 'markdown'): string {
+  const sentence = `${d.decision === 'approved' ? 'Approved' : 'Rejected'} ${d.executionId} (automation ${d.automationExecutionId}).`;
+  if (format === 'table') return sentence;
+  return [
+    `**${sentence}**`,
+    '',
+    markdownTable(['Distribution', 'Comment'], [[`\`${d.distributionId}\``, d.comment ?? '']]),
+  ].join('\n');
+}
+
+export function registerApprovals(program: Command, run: Run, deps: CliDeps): void {
+  const common = (c: Command) => {
+    c.option(
+      '--document <name>',
+      'the approval Automation document (the stack output ApprovalDocumentName)',
+      process.env.CF403_APPROVAL_DOCUMENT ?? DEFAULT_APPROVAL_DOCUMENT,
+    );
+    awsOptions(c);
+    outputOptions(c);
+    return c;
+  };
+  /** The SSM client of the stack's region, every call recorded for the error report. */
+  const ssmFor = async (name: string, o: CommonFlags): Promise<SSMClient> => {
+    run.command = name;
+    const target = await resolveTarget(o, deps.env);
+    run.target = target;
+    const recorder = recordingClients((await deps.awsClients(target, ['ssm'])) as AwsClients);
+    run.calls = recorder.calls;
+    return recorder.clients.ssm;
   };
 
-  common(program.command('pending').description('list remediations waiting for approval'))
-    .option('--json', 'print JSON')
-    .action(async (o: CommonOptions) => {
-      const pending = await pendingApprovals(await client(o), o.document);
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(pending, null, 2)}\n`);
-        return;
-      }
-      if (pending.length === 0) process.stdout.write('No remediation is waiting for approval.\n');
-      for (const p of pending) {
-        process.stdout.write(
-          `${p.executionId.split(':').pop()}  ${p.distributionId}  since ${p.startedAt ?? '?'}  (automation ${p.automationExecutionId})\n`,
-        );
-        if (p.message) process.stdout.write(`${p.message.replace(/^/gm, '    ')}\n`);
-      }
-    });
+  common(program.command('pending').description('list remediations waiting for approval')).action(
+    async (o: CommonFlags) => {
+      const format = outputFormat(o);
+      const pending = await pendingApprovals(await ssmFor('pending', o), o.document);
+      writeReport(
+        format === 'json'
+          ? json(pending)
+          : format === 'markdown'
+            ? renderPendingMarkdown(pending)
+            : renderPending(pending),
+        o,
+        deps,
+      );
+    },
+  );
 
   for (const [name, signal] of [
     ['approve', 'Approve'],
@@ -56,11 +115,17 @@ export function registerApprovals(program: Command, ssmFor: (region: string) => 
     )
       .argument('<execution>', 'the Step Functions execution name or ARN, or the automation execution id')
       .option('--comment <text>', 'recorded with your decision')
-      .action(async (execution: string, o: CommonOptions & { comment?: string }) => {
-        const p = await signalApproval(await client(o), o.document, execution, signal, o.comment);
-        process.stdout.write(
-          `${signal === 'Approve' ? 'Approved' : 'Rejected'} ${p.executionId || execution} (automation ${p.automationExecutionId}).\n`,
-        );
+      .action(async (execution: string, o: CommonFlags & { comment?: string }) => {
+        const format = outputFormat(o);
+        const p = await signalApproval(await ssmFor(name, o), o.document, execution, signal, o.comment);
+        const record: DecisionRecord = {
+          decision: signal === 'Approve' ? 'approved' : 'rejected',
+          executionId: p.executionId || execution,
+          automationExecutionId: p.automationExecutionId,
+          distributionId: p.distributionId,
+          ...(o.comment ? { comment: o.comment } : {}),
+        };
+        writeReport(format === 'json' ? json(record) : renderDecision(record, format), o, deps);
       });
   }
 }

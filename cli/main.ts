@@ -1,23 +1,17 @@
 // The cf403 command line.
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { ApprovalNotFoundError } from '../functions/adapters/approvals.ts';
-import { createAwsClients } from '../functions/adapters/clients.ts';
-import { FetchProber } from '../functions/adapters/prober.ts';
-import { DistributionNotFoundError } from '../functions/errors.ts';
 import { type Decision, simulate } from '../sim/runner/simulate.ts';
 import { loadScenario } from '../sim/scenario/load.ts';
-import { ScenarioError } from '../sim/scenario/validate.ts';
 import { registerApprovals } from './approvals.ts';
-import { InvalidUrlError, registerDiagnose } from './diagnose.ts';
+import { type CliDeps, defaultDeps, newRun } from './context.ts';
+import { registerDiagnose } from './diagnose.ts';
+import { UsageError } from './exit.ts';
+import { explainFailure } from './failure.ts';
 import { registerScan } from './scan.ts';
 import { timeline } from './timeline.ts';
 
 const DEMO_SCENARIO = fileURLToPath(new URL('../sim/demo/origin-access-missing.json', import.meta.url));
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 function ignoreEpipe(err: NodeJS.ErrnoException): void {
   if (err.code !== 'EPIPE') throw err;
@@ -53,12 +47,14 @@ async function decisionFor(opts: DecisionFlags): Promise<Decision> {
   return /^y(es)?$/i.test(answer.trim()) ? 'approve' : 'reject';
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs the command line; resolves to the exit code (docs/cli.md, "Exit codes"). */
+export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
   const program = new Command('cf403')
-    .description('Repairs CloudFront 403 outages; runs the remediation workflow on a simulated account')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
-  let code = 0;
+    .description('Repairs CloudFront 403 outages; diagnoses and scans real or simulated accounts')
+    .exitOverride();
+  const deps: CliDeps = { ...defaultDeps(), ...overrides };
+  program.configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
+  const run = newRun();
   // `cf403 simulate --json | head`: a reader that stops early is not an error of ours.
   if (!process.stdout.listeners('error').includes(ignoreEpipe)) process.stdout.on('error', ignoreEpipe);
 
@@ -93,34 +89,24 @@ export async function main(argv: string[]): Promise<number> {
       },
     );
 
-  registerDiagnose(program, async () => ({
-    clients: (region) => createAwsClients(region),
-    prober: new FetchProber(10_000),
-  }));
-
-  registerApprovals(program, async (region) => (await createAwsClients(region, ['ssm'])).ssm);
-  registerScan(program);
+  registerDiagnose(program, run, deps);
+  registerScan(program, run, deps);
+  registerApprovals(program, run, deps);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
+    return run.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      code = err.exitCode === 0 ? 0 : 2;
-    } else if (
-      err instanceof ScenarioError ||
-      err instanceof UsageError ||
-      err instanceof InvalidUrlError ||
-      err instanceof ApprovalNotFoundError ||
-      err instanceof DistributionNotFoundError
-    ) {
-      process.stderr.write(`cf403: ${err.message}\n`);
-      code = 2;
-    } else {
-      process.stderr.write(
-        `cf403: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
-      code = 1;
-    }
+    const { command, target, account, calls } = run;
+    const { exitCode, message } = explainFailure(err, {
+      command: command || 'simulate',
+      target,
+      account,
+      calls,
+      namer: deps.namer,
+    });
+    // commander has already printed its own usage message
+    if (!(err instanceof CommanderError)) deps.stderr.write(`cf403: ${message}\n`);
+    return exitCode;
   }
-  return code;
 }

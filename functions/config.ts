@@ -17,7 +17,26 @@ export interface Config {
   readonly approvers: readonly string[];
   readonly minApprovals: number;
   readonly lockSeconds: number;
+  /** VersionName of the approval document this stack deployed: every approval runs that version */
+  readonly approvalDocumentVersion: string | undefined;
+  /**
+   * What the workflow may change: `distributions` (those of distributionIds), `account`, or `none`. The construct
+   * always sets it; unset (local runs) means `account`, the IAM roles being what really limits a deployment.
+   */
+  readonly scope: Scope;
+  readonly distributionIds: readonly string[];
+  /** SSM parameter whose value `true` pauses every change (diagnosis and notifications go on) */
+  readonly pauseParameter: string | undefined;
+  /** remediations that may change the account per clock hour */
+  readonly maxChangesPerHour: number;
+  /** apply fixes to resources managed by CloudFormation (or tagged cf403:managed-by) anyway */
+  readonly applyManaged: boolean;
+  /** tag key whose value `true` opts a distribution out of changes */
+  readonly optOutTagKey: string;
 }
+
+export const SCOPES = ['distributions', 'account', 'none'] as const;
+export type Scope = (typeof SCOPES)[number];
 
 const RISKS: readonly Risk[] = ['safe', 'destructive', 'manual'];
 
@@ -55,7 +74,25 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   const minApprovals = positiveInt(env, 'CF403_MIN_APPROVALS', 1);
   const lockSeconds = positiveInt(env, 'CF403_LOCK_SECONDS', 93_600);
+  const scope = SCOPES.find((s) => s === (env.CF403_SCOPE || 'account'));
+  if (!scope) throw new ConfigError(`CF403_SCOPE: expected ${SCOPES.join(', ')}, got '${env.CF403_SCOPE}'`);
+  const distributionIds = (env.CF403_DISTRIBUTION_IDS ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
+  if (scope === 'distributions' && distributionIds.length === 0)
+    throw new ConfigError('CF403_DISTRIBUTION_IDS: a distributions scope needs at least one distribution id');
+  const applyManagedRaw = (env.CF403_APPLY_MANAGED ?? 'false').toLowerCase();
+  if (applyManagedRaw !== 'true' && applyManagedRaw !== 'false')
+    throw new ConfigError(`CF403_APPLY_MANAGED: expected true or false, got '${env.CF403_APPLY_MANAGED}'`);
   return {
+    approvalDocumentVersion: env.CF403_APPROVAL_DOCUMENT_VERSION || undefined,
+    scope,
+    distributionIds,
+    pauseParameter: env.CF403_PAUSE_PARAMETER || undefined,
+    maxChangesPerHour: positiveInt(env, 'CF403_MAX_CHANGES_PER_HOUR', 10),
+    applyManaged: applyManagedRaw === 'true',
+    optOutTagKey: env.CF403_OPT_OUT_TAG || 'cf403:opt-out',
     region: env.AWS_REGION ?? 'us-east-1',
     tableName: env.CF403_TABLE_NAME || undefined,
     approvalDocument: env.CF403_APPROVAL_DOCUMENT || undefined,

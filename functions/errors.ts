@@ -45,6 +45,14 @@ export class RollbackIncompleteError extends Error {
   override name = 'RollbackIncompleteError';
 }
 
+/**
+ * The operator controls hold every change back at apply time (paused, opted out, hourly cap reached), after the
+ * plan allowed them: the approval may have waited hours. Nothing was changed by this attempt.
+ */
+export class ChangesHeldError extends Error {
+  override name = 'ChangesHeldError';
+}
+
 /** A deployment or invalidation that should take minutes has not finished in hours. */
 export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';

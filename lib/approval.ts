@@ -1,6 +1,16 @@
 // The approval path's fixed shapes: the Systems Manager Automation document whose `aws:approve` step gives
 // operators Approve/Deny in the AWS console, the event that ends it, and the limits Systems Manager sets.
+import { createHash } from 'node:crypto';
 import type { Duration } from 'aws-cdk-lib';
+import { APPROVE_ACTION } from '../functions/domain/approval.ts';
+
+// Shared with the relay, the sweep and the CLI, which must agree with the template on them.
+export {
+  APPROVAL_TAG_KEY,
+  APPROVE_ACTION,
+  PENDING_APPROVAL_VISIBLE_ATTRIBUTES,
+  PENDING_APPROVALS_PARTITION,
+} from '../functions/domain/approval.ts';
 
 /** Name of the document's only step; the relay reads its `ApproverDecisions` output. */
 export const APPROVE_STEP_NAME = 'approve';
@@ -29,12 +39,36 @@ export const FINAL_AUTOMATION_STATUSES = ['Success', 'Failed', 'TimedOut', 'Canc
 /** EventBridge `detail-type` of Systems Manager Automation execution status changes. */
 export const AUTOMATION_STATUS_DETAIL_TYPE = 'EC2 Automation Execution Status-change Notification';
 
+/** `VersionName` pattern of AWS::SSM::Document (and of DescribeDocument's VersionName). */
+export const DOCUMENT_VERSION_NAME = /^[a-zA-Z0-9_\-.]{1,128}$/;
+
+/**
+ * The document's `VersionName`, derived from its content as CloudFormation receives it (tokens resolved to their
+ * CloudFormation form), so each content gets its own name and the same content keeps it. Systems Manager keeps a
+ * version name unique within a document and never changes it (CreateDocument/UpdateDocument `VersionName`), so
+ * resolving this name to a version number at run time finds the content this stack deployed, whatever version
+ * is the default.
+ */
+export function approvalDocumentVersionName(resolvedContent: unknown): string {
+  const hash = createHash('sha256').update(canonicalJson(resolvedContent)).digest('hex');
+  return `cf403-${hash.slice(0, 20)}`;
+}
+
+/** JSON with sorted object keys, so equal contents hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 export interface ApprovalDocumentOptions {
   /** Default of the `Approvers` parameter; requestApproval passes the configured list explicitly. */
   readonly approvers: readonly string[];
   readonly minApprovals: number;
   /** The `aws:approve` step's `timeoutSeconds`; expiry fails the automation as TimedOut. */
-  readonly timeout: Duration;
+  readonly timeout: Pick<Duration, 'toSeconds'>;
 }
 
 /**
@@ -79,7 +113,7 @@ export function approvalDocumentContent(options: ApprovalDocumentOptions): Recor
     mainSteps: [
       {
         name: APPROVE_STEP_NAME,
-        action: 'aws:approve',
+        action: APPROVE_ACTION,
         timeoutSeconds: options.timeout.toSeconds(),
         onFailure: 'Abort',
         isEnd: true,

@@ -13,7 +13,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { type IRule, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { type IRule, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import {
   AccountRootPrincipal,
@@ -38,17 +38,22 @@ import {
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
+import { CfnDocument, type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { type IStateMachine, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { VIEWER_CHECK } from '../functions/domain/verification.ts';
 import {
+  APPROVAL_TAG_KEY,
   APPROVER_ARN,
   AUTOMATION_STATUS_DETAIL_TYPE,
   approvalDocumentContent,
+  approvalDocumentVersionName,
   DOCUMENT_NAME,
   FINAL_AUTOMATION_STATUSES,
   MAX_APPROVAL_TIMEOUT_SECONDS,
   MAX_APPROVERS,
+  PENDING_APPROVAL_VISIBLE_ATTRIBUTES,
+  PENDING_APPROVALS_PARTITION,
 } from './approval.ts';
 import { acknowledge, nagAttRef, XRAY_WILDCARD_REASON } from './nag.ts';
 import { buildWorkflowDefinition } from './workflow/definition.ts';
@@ -60,6 +65,35 @@ export type ApprovalRisk = (typeof APPROVAL_RISKS)[number];
 
 /** Room after the approval for apply, deployment (often 5–20 min), invalidation, verification and a rollback. */
 export const POST_APPROVAL_ALLOWANCE = Duration.hours(2);
+
+/**
+ * What the workflow may change.
+ * - `distributions`: only the listed distributions, and the origin buckets and KMS keys behind them: the ones
+ *   listed, or, when none are listed, those tagged `SCOPE_TAG_KEY` = the stack name (S3 evaluates
+ *   `aws:ResourceTag` on a bucket only once ABAC is enabled on it: S3 User Guide, "Enabling ABAC in general
+ *   purpose buckets"; KMS evaluates it on keys: KMS Developer Guide, "ABAC for AWS KMS").
+ * - `account`: any distribution, bucket and key of the account (an explicit opt-in; synthesis warns).
+ * - `none`: nothing. The workflow diagnoses and notifies but changes nothing (synthesis warns).
+ */
+export type RemediationScope =
+  | {
+      readonly kind: 'distributions';
+      readonly distributionIds: readonly string[];
+      readonly originBucketNames?: readonly string[];
+      readonly originKeyArns?: readonly string[];
+    }
+  | { readonly kind: 'account' }
+  | { readonly kind: 'none' };
+
+/** Tag (value: the stack name) that puts an origin bucket or KMS key in a `distributions` scope listing none. */
+export const SCOPE_TAG_KEY = 'cf403:remediation';
+/** Tag (value `true`) that keeps the workflow from changing a distribution: it still diagnoses and notifies. */
+export const DEFAULT_OPT_OUT_TAG_KEY = 'cf403:opt-out';
+/** Remediations that may change the account per clock hour, account-wide. */
+export const DEFAULT_MAX_CHANGES_PER_HOUR = 10;
+export const MAX_CHANGES_PER_HOUR_LIMIT = 1000;
+/** How often the sweep reconciles pending approvals with Systems Manager and Step Functions. */
+export const SWEEP_INTERVAL = Duration.minutes(5);
 
 export class RemediationConfigError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -81,7 +115,7 @@ export interface CloudFront403RemediationProps {
   readonly notificationEmail?: string;
   /**
    * Only alarms whose name starts with this prefix start the workflow; also prefixes the alarms created here.
-   * @default - any CloudFront `4xxErrorRate` alarm starts the workflow
+   * @default - any CloudFront `4xxErrorRate`, `403ErrorRate` or `TotalErrorRate` alarm starts the workflow
    */
   readonly alarmNamePrefix?: string;
   /**
@@ -127,12 +161,46 @@ export interface CloudFront403RemediationProps {
    * @default Duration.days(90)
    */
   readonly artifactRetention?: Duration;
+  /**
+   * What the workflow may change; its roles get write access to nothing else.
+   * @default - `distributions` with the ids of `distributions` when they are all known at synthesis, else
+   *   `none` (diagnose and notify only)
+   */
+  readonly scope?: RemediationScope;
+  /**
+   * Initial value of the pause switch, the SSM parameter `/cf403/<stack name>/paused`. While it reads `true`
+   * the workflow diagnoses and notifies but applies nothing; flip it at any time without deploying.
+   * @default false
+   */
+  readonly paused?: boolean;
+  /**
+   * Remediations that may change the account in one clock hour (UTC), account-wide; the next ones escalate.
+   * @default 10
+   */
+  readonly maxChangesPerHour?: number;
+  /**
+   * Apply fixes to resources another tool manages (CloudFormation's `aws:cloudformation:stack-name` tag, or
+   * `cf403:managed-by`). Either way the outcome names the owner and the template change to make there.
+   * @default false - such fixes are escalated, not applied: the next deployment of the owner would undo them
+   */
+  readonly applyToManagedResources?: boolean;
+  /**
+   * Tag key whose value `true` on a distribution keeps the workflow from changing it.
+   * @default 'cf403:opt-out'
+   */
+  readonly optOutTagKey?: string;
 }
 
 /** A resource ARN for a policy, and for wildcard ARNs the cdk-nag finding it produces and why it is needed. */
 interface PolicyResource {
   readonly arn: string;
   readonly wildcard?: { readonly finding: string; readonly why: string };
+  /**
+   * What the resource is, for narrowing write grants to the scope: `distribution`, `bucket` and `key` become
+   * the scope's ARNs (or the scope tag condition); `tagged` keeps the ARN under the scope tag condition.
+   * Write grants on a resource without a kind keep it as is in every scope but `none`.
+   */
+  readonly kind?: 'distribution' | 'bucket' | 'key' | 'tagged';
 }
 
 interface StepGrant {
@@ -140,6 +208,8 @@ interface StepGrant {
   readonly resources: readonly PolicyResource[];
   /** Restrict S3 access to buckets owned by this account. */
   readonly sameAccountBuckets?: boolean;
+  /** Further conditions of the grant (e.g. `lambda:Principal` on AddPermission). */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 // ARNs built from pseudo parameters so cdk-nag prints them the same way whatever the stack's env.
@@ -157,7 +227,10 @@ function cloudFront(resourceType: string, what: string): PolicyResource {
   };
 }
 
-const DISTRIBUTIONS = cloudFront('distribution', 'the failing distribution');
+const DISTRIBUTIONS: PolicyResource = {
+  ...cloudFront('distribution', 'the failing distribution'),
+  kind: 'distribution',
+};
 const ORIGIN_ACCESS_CONTROLS = cloudFront('origin-access-control', 'the origin access control in use');
 const ORIGIN_ACCESS_IDENTITIES = cloudFront(
   'origin-access-identity',
@@ -165,12 +238,33 @@ const ORIGIN_ACCESS_IDENTITIES = cloudFront(
 );
 const CLOUDFRONT_FUNCTIONS = cloudFront('function', 'the CloudFront Function on the failing behavior');
 const ORIGIN_REQUEST_POLICIES = cloudFront('origin-request-policy', 'the origin request policy in use');
+/** CloudFront Functions cf403 creates (issue 11): their names start with `cf403-`. */
+const CF403_FUNCTIONS: PolicyResource = {
+  arn: `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:function/cf403-*`,
+  wildcard: {
+    finding: `Resource::arn:${NAG_PARTITION}:cloudfront::${NAG_ACCOUNT}:function/cf403-*`,
+    why: 'only the CloudFront Functions cf403 creates (named cf403-...), to publish them and to delete them on rollback',
+  },
+};
+/** The Lambda function behind a function URL origin (issue 11), known only at run time. */
+const LAMBDA_FUNCTIONS: PolicyResource = {
+  arn: `arn:${Aws.PARTITION}:lambda:*:${Aws.ACCOUNT_ID}:function:*`,
+  wildcard: {
+    finding: `Resource::arn:${NAG_PARTITION}:lambda:*:${NAG_ACCOUNT}:function:*`,
+    why: "the function behind a function URL origin is known only at run time; limited to this account's functions",
+  },
+};
+/** AddPermission may only let CloudFront invoke (SAR: lambda:Principal, "the AWS service ... that can invoke"). */
+const CLOUDFRONT_PRINCIPAL_ONLY = {
+  StringEquals: { 'lambda:Principal': 'cloudfront.amazonaws.com' },
+} as const;
 const ORIGIN_BUCKETS: PolicyResource = {
   arn: `arn:${Aws.PARTITION}:s3:::*`,
   wildcard: {
     finding: `Resource::arn:${NAG_PARTITION}:s3:::*`,
     why: 'the S3 origin bucket is known only when the alarm fires; limited to buckets of this account by s3:ResourceAccount',
   },
+  kind: 'bucket',
 };
 const ORIGIN_OBJECTS: PolicyResource = {
   arn: `arn:${Aws.PARTITION}:s3:::*/*`,
@@ -185,6 +279,7 @@ const ORIGIN_KEYS: PolicyResource = {
     finding: `Resource::arn:${NAG_PARTITION}:kms:*:${NAG_ACCOUNT}:key/*`,
     why: "the SSE-KMS key of the origin bucket is known only at run time; limited to this account's keys",
   },
+  kind: 'key',
 };
 const WEB_ACLS: PolicyResource = {
   arn: `arn:${Aws.PARTITION}:wafv2:*:${Aws.ACCOUNT_ID}:global/webacl/*`,
@@ -206,6 +301,33 @@ const ANY_RESOURCE: PolicyResource = {
   wildcard: { finding: 'Resource::*', why: 'these actions support no resource-level permissions' },
 };
 
+// Standard logging (v2) and CloudFront metrics live in us-east-1 (CloudFront's own region for logging and
+// metrics); the names are known only at run time. ARN formats: Service Authorization Reference, CloudWatch Logs
+// and CloudWatch resource types.
+function usEast1(service: string, resource: string, what: string): PolicyResource {
+  const tail = `${service}:us-east-1:${Aws.ACCOUNT_ID}:${resource}`;
+  return {
+    arn: `arn:${Aws.PARTITION}:${tail}`,
+    wildcard: {
+      finding: `Resource::arn:${NAG_PARTITION}:${service}:us-east-1:${NAG_ACCOUNT}:${resource}`,
+      why: `${what} is known only at run time; limited to this account's ${resource} in us-east-1`,
+    },
+  };
+}
+const DELIVERY_DESTINATIONS = usEast1(
+  'logs',
+  'delivery-destination:*',
+  "the distribution's log delivery destination",
+);
+const LOG_GROUPS = usEast1('logs', 'log-group:*', 'the log group standard logging (v2) delivers to');
+const ALARMS = usEast1('cloudwatch', 'alarm:*', 'the alarm that started the workflow');
+
+// The viewers' side of the verification: CloudFront's error-rate metrics and the alarm on them.
+const VERIFY_GRANTS: readonly StepGrant[] = [
+  noResourceLevel(['cloudwatch:GetMetricData']),
+  { actions: ['cloudwatch:DescribeAlarms'], resources: [ALARMS] },
+];
+
 // Read-only CloudFront/S3/KMS/WAF access of the collector.
 const COLLECT_GRANTS: readonly StepGrant[] = [
   {
@@ -214,7 +336,11 @@ const COLLECT_GRANTS: readonly StepGrant[] = [
   },
   { actions: ['cloudfront:GetOriginAccessControl'], resources: [ORIGIN_ACCESS_CONTROLS] },
   { actions: ['cloudfront:GetCloudFrontOriginAccessIdentity'], resources: [ORIGIN_ACCESS_IDENTITIES] },
-  { actions: ['cloudfront:DescribeFunction', 'cloudfront:TestFunction'], resources: [CLOUDFRONT_FUNCTIONS] },
+  {
+    // GetFunction: the code shows what a refusal checks (issue 11, deliberate refusals)
+    actions: ['cloudfront:DescribeFunction', 'cloudfront:GetFunction', 'cloudfront:TestFunction'],
+    resources: [CLOUDFRONT_FUNCTIONS],
+  },
   { actions: ['cloudfront:GetOriginRequestPolicy'], resources: [ORIGIN_REQUEST_POLICIES] },
   noResourceLevel([
     'cloudfront:ListOriginAccessControls',
@@ -241,6 +367,13 @@ const COLLECT_GRANTS: readonly StepGrant[] = [
   { actions: ['kms:GetKeyPolicy', 'kms:DescribeKey'], resources: [ORIGIN_KEYS] },
   { actions: ['wafv2:GetWebACL', 'wafv2:GetSampledRequests'], resources: [WEB_ACLS] },
   { actions: ['wafv2:GetIPSet'], resources: [IP_SETS] },
+  // issue 10: standard logging (v2) deliveries of the distribution, and its CloudWatch Logs destination
+  noResourceLevel(['logs:DescribeDeliverySources', 'logs:DescribeDeliveries']),
+  { actions: ['logs:GetDeliveryDestination'], resources: [DELIVERY_DESTINATIONS] },
+  { actions: ['logs:FilterLogEvents'], resources: [LOG_GROUPS] },
+  // issue 11: the function behind a function URL origin and its resource policy
+  noResourceLevel(['lambda:ListFunctions']),
+  { actions: ['lambda:ListFunctionUrlConfigs', 'lambda:GetPolicy'], resources: [LAMBDA_FUNCTIONS] },
 ];
 
 const PLAN_GRANTS: readonly StepGrant[] = [
@@ -265,12 +398,23 @@ const APPLY_GRANTS: readonly StepGrant[] = [
     resources: [ORIGIN_BUCKETS],
     sameAccountBuckets: true,
   },
-  { actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], resources: [ORIGIN_KEYS] },
+  // DescribeKey first: an AWS managed key (KeyManager = AWS) never gets a PutKeyPolicy (issue 10)
+  { actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:DescribeKey'], resources: [ORIGIN_KEYS] },
+  // issue 11: the index rewrite function (created, then published), CloudFront's function URL permissions
+  noResourceLevel(['cloudfront:CreateFunction']),
+  {
+    actions: ['cloudfront:DescribeFunction', 'cloudfront:GetFunction', 'cloudfront:PublishFunction'],
+    resources: [CF403_FUNCTIONS],
+  },
+  { actions: ['lambda:GetPolicy'], resources: [LAMBDA_FUNCTIONS] },
+  { actions: ['lambda:AddPermission'], resources: [LAMBDA_FUNCTIONS], conditions: CLOUDFRONT_PRINCIPAL_ONLY },
 ];
 
 // Rollback restores snapshots, so it may also remove what apply created.
 const ROLLBACK_GRANTS: readonly StepGrant[] = [
   ...APPLY_GRANTS,
+  { actions: ['cloudfront:DeleteFunction'], resources: [CF403_FUNCTIONS] },
+  { actions: ['lambda:RemovePermission'], resources: [LAMBDA_FUNCTIONS] },
   { actions: ['cloudfront:DeleteOriginAccessControl'], resources: [ORIGIN_ACCESS_CONTROLS] },
   { actions: ['s3:DeleteBucketPolicy'], resources: [ORIGIN_BUCKETS], sameAccountBuckets: true },
 ];
@@ -279,8 +423,113 @@ function noResourceLevel(actions: readonly string[]): StepGrant {
   return { actions, resources: [ANY_RESOURCE] };
 }
 
+/** Document version numbers (1, 2, ... 10, ...): anything but `$DEFAULT` and `$LATEST`. */
+const VERSION_NUMBERS = ['1*', '2*', '3*', '4*', '5*', '6*', '7*', '8*', '9*'];
+
+/** Actions that change a resource, by the verb IAM names them with. */
+const WRITE_ACTION =
+  /^[a-z0-9-]+:(Put|Update|Delete|Create|Associate|Disassociate|Tag|Untag|Publish|Add|Remove|Attach|Detach|Set|Modify)/;
+
+interface ScopedStatement {
+  readonly actions: readonly string[];
+  readonly resources: readonly PolicyResource[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * A grant as policy statements for a scope: reads stay as granted; writes on distributions, origin buckets and
+ * origin keys are narrowed to the scope's ARNs, or to resources carrying the scope tag when the scope lists
+ * none; with no scope, writes are not granted at all.
+ */
+function scopedStatements(grant: StepGrant, scope: RemediationScope, tagValue: string): ScopedStatement[] {
+  const sameAccount = grant.sameAccountBuckets ? { 's3:ResourceAccount': Aws.ACCOUNT_ID } : undefined;
+  const extra = grant.conditions ?? {};
+  const withExtra = (stringEquals?: Record<string, string>) =>
+    stringEquals ? { ...extra, StringEquals: { ...extra.StringEquals, ...stringEquals } } : extra;
+  const plain = (actions: readonly string[], resources: readonly PolicyResource[]): ScopedStatement => {
+    const conditions = withExtra(sameAccount);
+    return { actions, resources, ...(Object.keys(conditions).length > 0 ? { conditions } : {}) };
+  };
+  const writes = grant.actions.filter((a) => WRITE_ACTION.test(a));
+  const reads = grant.actions.filter((a) => !WRITE_ACTION.test(a));
+  const out: ScopedStatement[] = reads.length > 0 ? [plain(reads, grant.resources)] : [];
+  if (writes.length === 0 || scope.kind === 'none') return out;
+  if (scope.kind === 'account') return [...out, plain(writes, grant.resources)];
+
+  const listed: PolicyResource[] = [];
+  const tagged: PolicyResource[] = [];
+  for (const r of grant.resources) {
+    switch (r.kind) {
+      case 'distribution':
+        listed.push(...scope.distributionIds.map((id) => ({ arn: distributionArn(id) })));
+        break;
+      case 'bucket':
+        if (scope.originBucketNames?.length)
+          listed.push(
+            ...scope.originBucketNames.map((name) => ({ arn: `arn:${Aws.PARTITION}:s3:::${name}` })),
+          );
+        else tagged.push(r);
+        break;
+      case 'key':
+        if (scope.originKeyArns?.length) listed.push(...scope.originKeyArns.map((arn) => ({ arn })));
+        else tagged.push(r);
+        break;
+      case 'tagged':
+        tagged.push(r);
+        break;
+      default:
+        listed.push(r);
+    }
+  }
+  if (listed.length > 0) out.push(plain(writes, listed));
+  if (tagged.length > 0) {
+    out.push({
+      actions: writes,
+      resources: tagged.map((r) =>
+        r.wildcard
+          ? {
+              ...r,
+              wildcard: {
+                ...r.wildcard,
+                why: `${r.wildcard.why}; only resources tagged ${SCOPE_TAG_KEY}=${tagValue}`,
+              },
+            }
+          : r,
+      ),
+      conditions: withExtra({ ...sameAccount, [`aws:ResourceTag/${SCOPE_TAG_KEY}`]: tagValue }),
+    });
+  }
+  return out;
+}
+
+function distributionArn(id: string): string {
+  return `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${id}`;
+}
+
+/** The listed distributions when all their ids are known at synthesis; otherwise nothing may change. */
+function defaultScope(distributions: readonly IDistribution[] | undefined): RemediationScope {
+  const ids = (distributions ?? []).map((d) => d.distributionId);
+  if (ids.length === 0 || ids.some((id) => Token.isUnresolved(id))) return { kind: 'none' };
+  return { kind: 'distributions', distributionIds: ids };
+}
+
 type ArtifactAccess = 'none' | 'read' | 'readWrite';
-type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:DeleteItem';
+type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:Query';
+
+/**
+ * Tags that tell who manages a resource, read by plan (and, for the opt-out tag, again by apply). Tags are read,
+ * never written, so these stay account-wide reads.
+ */
+const MANAGED_BY_TAG_READS: readonly StepGrant[] = [
+  { actions: ['cloudfront:ListTagsForResource'], resources: [DISTRIBUTIONS] },
+  { actions: ['s3:GetBucketTagging'], resources: [ORIGIN_BUCKETS], sameAccountBuckets: true },
+  { actions: ['kms:ListResourceTags'], resources: [ORIGIN_KEYS] },
+];
 
 interface StepAccess {
   readonly grants: readonly StepGrant[];
@@ -293,6 +542,10 @@ interface StepAccess {
   readonly startsApproval?: boolean;
   /** Reads the approval automation's decisions and answers the waiting task token. */
   readonly answersApproval?: boolean;
+  /** Reconciles pending approvals: relays decisions whose event was lost, cancels approvals nobody waits for. */
+  readonly sweepsApprovals?: boolean;
+  /** Reads the operator controls: the pause switch (and the opt-out tag, through its grants). */
+  readonly readsControls?: boolean;
 }
 
 /** What each step may do beyond writing its logs and traces. */
@@ -302,7 +555,14 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
   lock: { grants: [], artifacts: 'none', publish: false, table: ['dynamodb:PutItem', 'dynamodb:GetItem'] },
   // Publishes "diagnosis done".
   classify: { grants: [], artifacts: 'readWrite', publish: true, table: [] },
-  plan: { grants: PLAN_GRANTS, artifacts: 'readWrite', publish: false, table: [] },
+  // Holds changes back when paused, opted out, over the hourly cap, or managed by another tool.
+  plan: {
+    grants: [...PLAN_GRANTS, ...MANAGED_BY_TAG_READS],
+    artifacts: 'readWrite',
+    publish: false,
+    table: ['dynamodb:GetItem'],
+    readsControls: true,
+  },
   // Starts the console approval and keeps the task token in the table, never in a message.
   requestApproval: {
     grants: [],
@@ -311,8 +571,15 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     table: ['dynamodb:PutItem'],
     startsApproval: true,
   },
-  // Publishes "change applied".
-  apply: { grants: APPLY_GRANTS, artifacts: 'readWrite', publish: true, table: [] },
+  // Publishes "change applied". Checks the pause switch and opt-out tag again (an approval may have taken hours)
+  // and takes one of the hour's changes (conditional UpdateItem on the counter) before changing anything.
+  apply: {
+    grants: [...APPLY_GRANTS, { actions: ['cloudfront:ListTagsForResource'], resources: [DISTRIBUTIONS] }],
+    artifacts: 'readWrite',
+    publish: true,
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    readsControls: true,
+  },
   checkDeployment: {
     grants: [{ actions: ['cloudfront:GetDistribution'], resources: [DISTRIBUTIONS] }],
     artifacts: 'none',
@@ -332,7 +599,8 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     table: [],
   },
   // Probes are plain HTTPS requests to the distribution; no AWS API is needed.
-  verify: { grants: [], artifacts: 'read', publish: false, table: [] },
+  // Probes are plain HTTPS requests; what they cannot see, the viewers' metrics and alarm tell (issue 10).
+  verify: { grants: VERIFY_GRANTS, artifacts: 'read', publish: false, table: [] },
   rollback: { grants: ROLLBACK_GRANTS, artifacts: 'readWrite', publish: false, table: [] },
   // Releases the lock (conditional DeleteItem) and writes the audit record.
   notify: {
@@ -341,13 +609,21 @@ const STEP_ACCESS: Readonly<Record<StepName, StepAccess>> = {
     publish: true,
     table: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
   },
-  // Reads the approval record and deletes it (conditionally) so a token is answered once.
+  // Reads the pending approval, answers its task token, and deletes the record only once the answer is sent.
   relay: {
     grants: [],
     artifacts: 'none',
     publish: false,
     table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
     answersApproval: true,
+  },
+  // Every few minutes: lists the pending approvals, relays decided ones, cancels those nobody waits for.
+  sweep: {
+    grants: [],
+    artifacts: 'none',
+    publish: false,
+    table: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    sweepsApprovals: true,
   },
 };
 
@@ -404,6 +680,14 @@ export class CloudFront403Remediation extends Construct {
   readonly approvalRule: IRule;
   /** Approval-end events the relay could not take, or failed on after its retries. */
   readonly approvalDeadLetterQueue: IQueue;
+  /** The document version this stack deployed; every approval runs it and the relay checks it. */
+  readonly approvalDocumentVersionName: string;
+  /** Runs the sweep every SWEEP_INTERVAL. */
+  readonly sweepRule: IRule;
+  /** What the workflow may change. */
+  readonly scope: RemediationScope;
+  /** The pause switch: `true` holds every change back (diagnosis and notifications go on). */
+  readonly pauseParameter: IStringParameter;
 
   constructor(scope: Construct, id: string, props: CloudFront403RemediationProps = {}) {
     super(scope, id);
@@ -418,8 +702,14 @@ export class CloudFront403Remediation extends Construct {
     const stackName = Stack.of(this).stackName;
     const documentName = props.approvalDocumentName ?? `${stackName}-Approval`;
     const minApprovals = props.minApprovals ?? 1;
+    const maxChangesPerHour = props.maxChangesPerHour ?? DEFAULT_MAX_CHANGES_PER_HOUR;
+    const optOutTagKey = props.optOutTagKey ?? DEFAULT_OPT_OUT_TAG_KEY;
     validateProps({ approvalTimeout, approvalRisks, retention, prefix, documentName });
     validateApprovers(props.approverArns, minApprovals);
+    validateControls(maxChangesPerHour, optOutTagKey);
+    this.scope = props.scope ?? defaultScope(props.distributions);
+    validateScope(this.scope);
+    this.warnAboutScope(this.scope);
 
     const region = Stack.of(this).region;
     if (!Token.isUnresolved(region) && region !== 'us-east-1') {
@@ -437,39 +727,65 @@ export class CloudFront403Remediation extends Construct {
     this.table = this.createTable();
 
     this.approvalDocumentName = documentName;
-    this.approverPolicy = this.createApproverPolicy(documentName);
+    this.approverPolicy = this.createApproverPolicy(documentName, this.table);
     if (props.approverArns && props.approverArns.length > 0) {
       this.approverArns = [...props.approverArns];
     } else {
       this.approverRole = this.createApproverRole(stackName, this.approverPolicy);
       this.approverArns = [this.approverRole.roleArn];
     }
+    const content = approvalDocumentContent({
+      approvers: this.approverArns,
+      minApprovals,
+      timeout: approvalTimeout,
+    });
+    // Named after its content as CloudFormation receives it, so the approvals pin exactly what was deployed.
+    this.approvalDocumentVersionName = approvalDocumentVersionName(Stack.of(this).resolve(content));
     this.approvalDocument = new CfnDocument(this, 'ApprovalDocument', {
       name: documentName,
       documentType: 'Automation',
       documentFormat: 'JSON',
-      content: approvalDocumentContent({
-        approvers: this.approverArns,
-        minApprovals,
-        timeout: approvalTimeout,
-      }),
+      content,
+      versionName: this.approvalDocumentVersionName,
       // A named document cannot be replaced in place; a content change becomes its new default version.
       updateMethod: 'NewVersion',
+    });
+    this.pauseParameter = new StringParameter(this, 'PauseParameter', {
+      parameterName: `/cf403/${stackName}/paused`,
+      description:
+        'cf403 pause switch: true holds back every automatic change (diagnosis and notifications go on)',
+      stringValue: props.paused ? 'true' : 'false',
     });
 
     const environment = {
       CF403_ARTIFACT_BUCKET: artifactBucket.bucketName,
       CF403_TOPIC_ARN: this.topic.topicArn,
       CF403_APPROVAL_RISKS: approvalRisks.join(','),
-      CF403_PLAN_ONLY: String(props.planOnly ?? false),
+      // With no scope the roles can change nothing, so the workflow only diagnoses and notifies.
+      CF403_PLAN_ONLY: String((props.planOnly ?? false) || this.scope.kind === 'none'),
       CF403_TABLE_NAME: this.table.tableName,
       CF403_APPROVAL_DOCUMENT: documentName,
       CF403_APPROVERS: this.approverArns.join(','),
       CF403_MIN_APPROVALS: String(minApprovals),
+      CF403_APPROVAL_DOCUMENT_VERSION: this.approvalDocumentVersionName,
+      CF403_SCOPE: this.scope.kind,
+      CF403_DISTRIBUTION_IDS: this.scope.kind === 'distributions' ? this.scope.distributionIds.join(',') : '',
+      CF403_PAUSE_PARAMETER: this.pauseParameter.parameterName,
+      CF403_MAX_CHANGES_PER_HOUR: String(maxChangesPerHour),
+      CF403_APPLY_MANAGED: String(props.applyToManagedResources ?? false),
+      CF403_OPT_OUT_TAG: optOutTagKey,
       // The lock outlives the longest execution (approval wait + the run after it), then expires on its own.
       CF403_LOCK_SECONDS: String(approvalTimeout.plus(POST_APPROVAL_ALLOWANCE).toSeconds()),
     };
-    const lambdas = mapSteps((step) => new StepLambda(this, pascal(step), { step, environment }));
+    const lambdas = mapSteps(
+      (step) =>
+        new StepLambda(this, pascal(step), {
+          step,
+          environment,
+          // the verification may watch the viewers' metrics for up to 10 minutes (issue 10)
+          ...(step === 'verify' ? { timeout: Duration.seconds(VIEWER_CHECK.timeoutSeconds) } : {}),
+        }),
+    );
     this.functions = mapSteps((step) => lambdas[step].function);
 
     const stateMachine = this.createStateMachine(approvalTimeout);
@@ -479,6 +795,8 @@ export class CloudFront403Remediation extends Construct {
         bucket: artifactBucket,
         documentName,
         stateMachine,
+        scope: this.scope,
+        scopeTagValue: stackName,
       });
     }
 
@@ -493,9 +811,14 @@ export class CloudFront403Remediation extends Construct {
       'This queue is the dead-letter queue of the EventBridge rule target; it needs no DLQ of its own.',
     );
 
-    const metric = { namespace: ['AWS/CloudFront'], name: ['4xxErrorRate'] };
+    // The error-rate metrics the collect step accepts (functions/domain/alarm-event.ts ERROR_RATE_METRICS).
+    const metric = {
+      namespace: ['AWS/CloudFront'],
+      name: ['4xxErrorRate', '403ErrorRate', 'TotalErrorRate'],
+    };
     this.rule = new Rule(this, 'AlarmRule', {
-      description: 'Starts the CloudFront 403 remediation when a CloudFront 4xxErrorRate alarm enters ALARM',
+      description:
+        'Starts the CloudFront 403 remediation when a CloudFront 4xxErrorRate, 403ErrorRate or TotalErrorRate alarm enters ALARM',
       eventPattern: {
         source: ['aws.cloudwatch'],
         detailType: ['CloudWatch Alarm State Change'],
@@ -518,10 +841,32 @@ export class CloudFront403Remediation extends Construct {
     const relay = this.createApprovalRelay(lambdas.relay.function, documentName);
     this.approvalRule = relay.rule;
     this.approvalDeadLetterQueue = relay.deadLetterQueue;
+    this.sweepRule = new Rule(this, 'SweepSchedule', {
+      description:
+        'Reconciles pending cf403 approvals with Systems Manager and Step Functions (lost events, orphans)',
+      schedule: Schedule.rate(SWEEP_INTERVAL),
+      // The next run comes soon: a failed one is not retried.
+      targets: [new LambdaFunction(lambdas.sweep.function, { retryAttempts: 0 })],
+    });
 
     this.alarms = (props.distributions ?? []).map((distribution, index) =>
       this.createAlarm(distribution, index, prefix),
     );
+  }
+
+  /** Synthesis says what the roles may change when that is not a list of distributions. */
+  private warnAboutScope(scope: RemediationScope): void {
+    if (scope.kind === 'account') {
+      Annotations.of(this).addWarningV2(
+        'cf403:scope-account',
+        'cf403:scope=account: the workflow may change any CloudFront distribution, S3 bucket policy and KMS key policy of this account. List the distributions with cf403:distributionIds to limit it.',
+      );
+    } else if (scope.kind === 'none') {
+      Annotations.of(this).addWarningV2(
+        'cf403:scope-none',
+        'No scope: the workflow diagnoses and notifies but may change nothing. Set cf403:distributionIds (or opt in to the whole account with cf403:scope=account) to let it repair.',
+      );
+    }
   }
 
   private createTable(): Table {
@@ -539,12 +884,17 @@ export class CloudFront403Remediation extends Construct {
     });
   }
 
-  /** What a person needs to see and answer the approval automations, in the console or with `cf403 approve`. */
-  private createApproverPolicy(documentName: string): ManagedPolicy {
+  /**
+   * What a person needs to see and answer the approval automations, in the console or with `cf403 approve`,
+   * and to list the pending approvals (`cf403 pending`). Nothing of Step Functions: no task token can be
+   * answered with it.
+   */
+  private createApproverPolicy(documentName: string, table: ITable): ManagedPolicy {
     const policy = new ManagedPolicy(this, 'ApproverPolicy', {
       description:
         'cf403: view and approve or deny the CloudFront 403 remediation approvals (Systems Manager Automation)',
       statements: [
+        // Automation execution ARNs do not name their document; requestApproval tags each approval with it.
         new PolicyStatement({
           effect: Effect.ALLOW,
           actions: [
@@ -553,6 +903,23 @@ export class CloudFront403Remediation extends Construct {
             'ssm:DescribeAutomationStepExecutions',
           ],
           resources: [ssmArn(AUTOMATION_EXECUTIONS)],
+          conditions: { StringEquals: { [`aws:ResourceTag/${APPROVAL_TAG_KEY}`]: documentName } },
+        }),
+        // The pending approvals, never their task tokens: fine-grained access control limits the Query to the
+        // APPROVALS partition and to the listed attributes (DynamoDB Developer Guide, "Using IAM policy
+        // conditions for fine-grained access control": dynamodb:LeadingKeys, dynamodb:Attributes,
+        // dynamodb:Select).
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'dynamodb:LeadingKeys': [PENDING_APPROVALS_PARTITION],
+              'dynamodb:Attributes': [...PENDING_APPROVAL_VISIBLE_ATTRIBUTES],
+            },
+            StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+          },
         }),
         new PolicyStatement({
           effect: Effect.ALLOW,
@@ -570,8 +937,9 @@ export class CloudFront403Remediation extends Construct {
       policy,
       'AwsSolutions-IAM5',
       'ssm:SendAutomationSignal, ssm:GetAutomationExecution, ssm:DescribeAutomationStepExecutions: automation execution ids are ' +
-        'generated per approval and their ARNs do not name the document; aws:approve accepts a signal only from the ' +
-        "approvers listed on that execution. | ssm:DescribeAutomationExecutions supports no resource-level permissions (the console's list).",
+        `generated per approval and their ARNs do not name the document, so the statement requires the ${APPROVAL_TAG_KEY} tag ` +
+        'requestApproval puts on each approval; aws:approve also accepts a signal only from the approvers listed on that execution. ' +
+        "| ssm:DescribeAutomationExecutions supports no resource-level permissions (the console's list).",
       [ssmNagArn(AUTOMATION_EXECUTIONS), 'Resource::*'],
     );
     return policy;
@@ -670,7 +1038,13 @@ export class CloudFront403Remediation extends Construct {
   private grantStep(
     lambda: StepLambda,
     access: StepAccess,
-    targets: { bucket: Bucket; documentName: string; stateMachine: IStateMachine },
+    targets: {
+      bucket: Bucket;
+      documentName: string;
+      stateMachine: IStateMachine;
+      scope: RemediationScope;
+      scopeTagValue: string;
+    },
   ): void {
     const { bucket, documentName, stateMachine } = targets;
     const findings = new Map<string, string[]>();
@@ -679,18 +1053,27 @@ export class CloudFront403Remediation extends Construct {
     note('Resource::*', XRAY_WILDCARD_REASON);
 
     for (const grant of access.grants) {
+      for (const statement of scopedStatements(grant, targets.scope, targets.scopeTagValue)) {
+        lambda.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: [...statement.actions],
+            resources: statement.resources.map((r) => r.arn),
+            ...(statement.conditions ? { conditions: statement.conditions } : {}),
+          }),
+        );
+        for (const r of statement.resources)
+          if (r.wildcard) note(r.wildcard.finding, `${statement.actions.join(', ')}: ${r.wildcard.why}`);
+      }
+    }
+    if (access.readsControls) {
       lambda.role.addToPrincipalPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: [...grant.actions],
-          resources: grant.resources.map((r) => r.arn),
-          ...(grant.sameAccountBuckets
-            ? { conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } } }
-            : {}),
+          actions: ['ssm:GetParameter'],
+          resources: [this.pauseParameter.parameterArn],
         }),
       );
-      for (const r of grant.resources)
-        if (r.wildcard) note(r.wildcard.finding, `${grant.actions.join(', ')}: ${r.wildcard.why}`);
     }
 
     if (access.artifacts !== 'none') {
@@ -720,27 +1103,24 @@ export class CloudFront403Remediation extends Construct {
         }),
       );
     }
-    if (access.startsApproval) {
-      // StartAutomationExecution authorizes the document, its versions and the new execution. The document has
-      // no assumeRole, so the automation runs as this role; its only step (aws:approve) calls no other API.
-      const definitions = `automation-definition/${documentName}:*`;
+    // Only this stack's approvals (tagged by requestApproval) can be cancelled: their ARNs do not name the
+    // document, and ssm:StopAutomationExecution supports aws:ResourceTag on automation-execution.
+    const approvalsOnly = { StringEquals: { [`aws:ResourceTag/${APPROVAL_TAG_KEY}`]: documentName } };
+    const cancelsApprovals = () => {
       lambda.role.addToPrincipalPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: ['ssm:StartAutomationExecution'],
-          resources: [ssmArn(`document/${documentName}`), ssmArn(definitions), ssmArn(AUTOMATION_EXECUTIONS)],
+          actions: ['ssm:StopAutomationExecution'],
+          resources: [ssmArn(AUTOMATION_EXECUTIONS)],
+          conditions: approvalsOnly,
         }),
       );
       note(
-        ssmNagArn(definitions),
-        "ssm:StartAutomationExecution: any version ($DEFAULT, $LATEST, n) of this stack's own approval document",
-      );
-      note(
         ssmNagArn(AUTOMATION_EXECUTIONS),
-        'ssm:StartAutomationExecution: the execution it creates has an id known only afterwards; the document resource limits what can be started',
+        `ssm:StopAutomationExecution: cancels superseded or orphaned approvals, only those tagged ${APPROVAL_TAG_KEY}=<this document>`,
       );
-    }
-    if (access.answersApproval) {
+    };
+    const readsApprovals = (why: string) => {
       lambda.role.addToPrincipalPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
@@ -750,16 +1130,92 @@ export class CloudFront403Remediation extends Construct {
       );
       note(
         ssmNagArn(AUTOMATION_EXECUTIONS),
-        'ssm:GetAutomationExecution: the ended approval automation is known only from the event; its ARN does not name the document',
+        `ssm:GetAutomationExecution: ${why}; its ARN does not name the document`,
       );
-      // Task-token calls are authorized against the state machine that issued the token.
+    };
+    // Task-token calls are authorized against the state machine that issued the token.
+    const answersTasks = (actions: readonly string[]) =>
       lambda.role.addToPrincipalPolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          actions: [...actions],
           resources: [stateMachine.stateMachineArn],
         }),
       );
+    if (access.startsApproval) {
+      // StartAutomationExecution authorizes the document, its versions and the new execution. The document has
+      // no assumeRole, so the automation runs as this role; its only step (aws:approve) calls no other API.
+      const definitions = `automation-definition/${documentName}:*`;
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:StartAutomationExecution'],
+          resources: [ssmArn(`document/${documentName}`), ssmArn(definitions), ssmArn(AUTOMATION_EXECUTIONS)],
+          // Only at an explicit version number: never $DEFAULT or $LATEST, which whoever can publish a
+          // version of the document would choose (Systems Manager User Guide, automation identity-based policy
+          // examples: "run a specific version of an automation document" with ssm:DocumentVersion). The SAR
+          // types the key ArrayOfString, hence the set operator; Null makes it required.
+          conditions: {
+            Null: { 'ssm:DocumentVersion': 'false' },
+            'ForAllValues:StringLike': { 'ssm:DocumentVersion': VERSION_NUMBERS },
+          },
+        }),
+      );
+      note(
+        ssmNagArn(definitions),
+        "ssm:StartAutomationExecution: the pinned version (resolved from the deployed VersionName) of this stack's own approval document",
+      );
+      note(
+        ssmNagArn(AUTOMATION_EXECUTIONS),
+        'ssm:StartAutomationExecution: the execution it creates has an id known only afterwards; the document resource limits what can be started',
+      );
+      // Tags given to StartAutomationExecution are authorized as tagging the new execution; only ours.
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:AddTagsToResource'],
+          resources: [ssmArn(AUTOMATION_EXECUTIONS)],
+          conditions: {
+            StringEquals: { [`aws:RequestTag/${APPROVAL_TAG_KEY}`]: documentName },
+            'ForAllValues:StringEquals': { 'aws:TagKeys': [APPROVAL_TAG_KEY] },
+          },
+        }),
+      );
+      note(
+        ssmNagArn(AUTOMATION_EXECUTIONS),
+        `ssm:AddTagsToResource: the ${APPROVAL_TAG_KEY} tag on the approval it starts (aws:RequestTag, aws:TagKeys)`,
+      );
+      // VersionName → version number, so the approval runs exactly the deployed content.
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:DescribeDocument'],
+          resources: [ssmArn(`document/${documentName}`)],
+        }),
+      );
+      cancelsApprovals();
+    }
+    if (access.answersApproval) {
+      readsApprovals('the ended approval automation is known only from the event');
+      answersTasks(['states:SendTaskSuccess', 'states:SendTaskFailure']);
+    }
+    if (access.sweepsApprovals) {
+      readsApprovals('the approvals pending in the table');
+      // Lists the Waiting approvals to find orphans; supports no resource-level permissions.
+      lambda.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:DescribeAutomationExecutions'],
+          resources: ['*'],
+        }),
+      );
+      note(
+        'Resource::*',
+        'ssm:DescribeAutomationExecutions supports no resource-level permissions (the sweep lists Waiting approvals to cancel orphans)',
+      );
+      cancelsApprovals();
+      // Heartbeat tells whether the workflow still waits on a token (TaskTimedOut once it does not).
+      answersTasks(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
     }
     if (access.publish) {
       // Not topic.grantPublish: it grants kms:GenerateDataKey*, wider than publishing needs.
@@ -810,7 +1266,8 @@ export class CloudFront403Remediation extends Construct {
       }),
       timeout: approvalTimeout.plus(POST_APPROVAL_ALLOWANCE),
       tracingEnabled: true,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      // States, not data: execution data would carry the task token and the evidence into the log group.
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
     acknowledge(
       stateMachine,
@@ -878,6 +1335,43 @@ function validateProps(p: {
   if (p.prefix !== undefined && p.prefix.length === 0) {
     throw new RemediationConfigError('alarmNamePrefix must not be empty; leave it unset to match any alarm');
   }
+}
+
+const SCOPE_DISTRIBUTION_ID = /^E[A-Z0-9]{5,31}$/;
+// S3 bucket naming rules (S3 User Guide, "General purpose bucket naming rules").
+const SCOPE_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SCOPE_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+function validateScope(scope: RemediationScope): void {
+  if (scope.kind !== 'distributions') return;
+  const check = (what: string, values: readonly string[] | undefined, pattern: RegExp) => {
+    for (const v of values ?? []) {
+      if (!Token.isUnresolved(v) && !pattern.test(v))
+        throw new RemediationConfigError(`scope: "${v}" is not ${what}`);
+    }
+  };
+  if (scope.distributionIds.length === 0)
+    throw new RemediationConfigError('scope: a distributions scope needs at least one distribution id');
+  check('a CloudFront distribution id', scope.distributionIds, SCOPE_DISTRIBUTION_ID);
+  check('an S3 bucket name', scope.originBucketNames, SCOPE_BUCKET_NAME);
+  check('a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', scope.originKeyArns, SCOPE_KEY_ARN);
+}
+
+// Tag keys: 1–128 characters of letters, digits, spaces and _ . : / = + - @ (tagging best practices).
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+function validateControls(maxChangesPerHour: number, optOutTagKey: string): void {
+  if (
+    !Number.isInteger(maxChangesPerHour) ||
+    maxChangesPerHour < 1 ||
+    maxChangesPerHour > MAX_CHANGES_PER_HOUR_LIMIT
+  ) {
+    throw new RemediationConfigError(
+      `maxChangesPerHour must be a whole number from 1 to ${MAX_CHANGES_PER_HOUR_LIMIT}, got ${maxChangesPerHour}`,
+    );
+  }
+  if (!TAG_KEY.test(optOutTagKey) || optOutTagKey.startsWith('aws:'))
+    throw new RemediationConfigError(`optOutTagKey "${optOutTagKey}" is not a tag key you can set`);
 }
 
 function validateApprovers(approverArns: readonly string[] | undefined, minApprovals: number): void {

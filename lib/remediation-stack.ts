@@ -3,7 +3,15 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
 import { APPROVER_ARN, MAX_APPROVAL_TIMEOUT_SECONDS, MAX_APPROVERS } from './approval.ts';
-import { APPROVAL_RISKS, type ApprovalRisk, CloudFront403Remediation } from './cloudfront-403-remediation.ts';
+import {
+  APPROVAL_RISKS,
+  type ApprovalRisk,
+  CloudFront403Remediation,
+  DEFAULT_MAX_CHANGES_PER_HOUR,
+  DEFAULT_OPT_OUT_TAG_KEY,
+  MAX_CHANGES_PER_HOUR_LIMIT,
+  type RemediationScope,
+} from './cloudfront-403-remediation.ts';
 
 /** Context keys read by the stack (`cdk.json` or `-c key=value`). */
 export const CONTEXT_KEYS = {
@@ -15,6 +23,13 @@ export const CONTEXT_KEYS = {
   notificationEmail: 'cf403:notificationEmail',
   planOnly: 'cf403:planOnly',
   distributionIds: 'cf403:distributionIds',
+  scope: 'cf403:scope',
+  originBucketNames: 'cf403:originBucketNames',
+  originKeyArns: 'cf403:originKeyArns',
+  paused: 'cf403:paused',
+  maxChangesPerHour: 'cf403:maxChangesPerHour',
+  applyToManagedResources: 'cf403:applyToManagedResources',
+  optOutTagKey: 'cf403:optOutTagKey',
 } as const;
 
 const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 60 * 60;
@@ -32,8 +47,16 @@ export interface RemediationSettings {
   readonly approvalRisks: readonly ApprovalRisk[];
   readonly notificationEmail?: string;
   readonly planOnly: boolean;
-  /** Distributions that get a 4xxErrorRate alarm. */
+  /** Distributions that get a 4xxErrorRate alarm, and the ones the workflow may change. */
   readonly distributionIds: readonly string[];
+  /** What the workflow may change: the listed distributions (and their origins), the whole account, or nothing. */
+  readonly scope: RemediationScope;
+  /** Initial value of the pause switch (the SSM parameter `/cf403/<stack>/paused`). */
+  readonly paused: boolean;
+  readonly maxChangesPerHour: number;
+  /** Apply fixes to resources CloudFormation (or another tool, by tag) manages. */
+  readonly applyToManagedResources: boolean;
+  readonly optOutTagKey: string;
 }
 
 export class InvalidContextError extends Error {
@@ -74,6 +97,19 @@ export function parseRemediationContext(get: (key: string) => unknown): Remediat
     );
   }
   const minApprovals = parseMinApprovals(get(CONTEXT_KEYS.minApprovals), approverArns.length);
+  const distributionIds = parseList(
+    CONTEXT_KEYS.distributionIds,
+    get(CONTEXT_KEYS.distributionIds),
+    DISTRIBUTION_ID,
+    'a CloudFront distribution id',
+  );
+  const optOutTagKey =
+    optionalString(CONTEXT_KEYS.optOutTagKey, get(CONTEXT_KEYS.optOutTagKey)) ?? DEFAULT_OPT_OUT_TAG_KEY;
+  if (!TAG_KEY.test(optOutTagKey) || optOutTagKey.startsWith('aws:'))
+    throw new InvalidContextError(
+      CONTEXT_KEYS.optOutTagKey,
+      `"${optOutTagKey}" is not a tag key you can set`,
+    );
   return {
     ...(alarmNamePrefix !== undefined ? { alarmNamePrefix } : {}),
     ...(notificationEmail !== undefined ? { notificationEmail } : {}),
@@ -84,13 +120,95 @@ export function parseRemediationContext(get: (key: string) => unknown): Remediat
     minApprovals,
     approvalRisks: parseApprovalRisks(get(CONTEXT_KEYS.approvalRisks)),
     planOnly: parseBoolean(CONTEXT_KEYS.planOnly, get(CONTEXT_KEYS.planOnly)),
-    distributionIds: parseList(
-      CONTEXT_KEYS.distributionIds,
-      get(CONTEXT_KEYS.distributionIds),
-      DISTRIBUTION_ID,
-      'a CloudFront distribution id',
+    distributionIds,
+    scope: parseScope(get, distributionIds),
+    paused: parseBoolean(CONTEXT_KEYS.paused, get(CONTEXT_KEYS.paused)),
+    maxChangesPerHour: parseMaxChanges(get(CONTEXT_KEYS.maxChangesPerHour)),
+    applyToManagedResources: parseBoolean(
+      CONTEXT_KEYS.applyToManagedResources,
+      get(CONTEXT_KEYS.applyToManagedResources),
     ),
+    optOutTagKey,
   };
+}
+
+// Tag keys: 1–128 letters, digits, spaces and _ . : / = + - @ (Tagging AWS resources, "Tag naming limits").
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+/**
+ * `cf403:distributionIds` scopes the workflow to those distributions (and their origin buckets and keys: listed
+ * in context, else tagged); `cf403:scope=account` opts in to the whole account; neither: diagnose only.
+ */
+function parseScope(get: (key: string) => unknown, distributionIds: readonly string[]): RemediationScope {
+  const scope = optionalString(CONTEXT_KEYS.scope, get(CONTEXT_KEYS.scope));
+  const originBucketNames = parseList(
+    CONTEXT_KEYS.originBucketNames,
+    get(CONTEXT_KEYS.originBucketNames),
+    BUCKET_NAME,
+    'an S3 bucket name',
+  );
+  const originKeyArns = parseList(
+    CONTEXT_KEYS.originKeyArns,
+    get(CONTEXT_KEYS.originKeyArns),
+    KEY_ARN,
+    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+  );
+  if (scope !== undefined && scope !== 'account' && scope !== 'distributions') {
+    throw new InvalidContextError(
+      CONTEXT_KEYS.scope,
+      `"${scope}" is not a scope (expected account, or distributions with cf403:distributionIds)`,
+    );
+  }
+  if (scope === 'account') {
+    for (const [key, list] of [
+      [CONTEXT_KEYS.originBucketNames, originBucketNames],
+      [CONTEXT_KEYS.originKeyArns, originKeyArns],
+    ] as const) {
+      if (list.length > 0)
+        throw new InvalidContextError(
+          key,
+          'means nothing with cf403:scope=account, which covers every bucket and key',
+        );
+    }
+    return { kind: 'account' };
+  }
+  if (distributionIds.length === 0) {
+    if (scope === 'distributions')
+      throw new InvalidContextError(CONTEXT_KEYS.scope, 'distributions needs cf403:distributionIds');
+    for (const [key, list] of [
+      [CONTEXT_KEYS.originBucketNames, originBucketNames],
+      [CONTEXT_KEYS.originKeyArns, originKeyArns],
+    ] as const) {
+      if (list.length > 0) throw new InvalidContextError(key, 'needs cf403:distributionIds');
+    }
+    return { kind: 'none' };
+  }
+  return {
+    kind: 'distributions',
+    distributionIds,
+    ...(originBucketNames.length > 0 ? { originBucketNames } : {}),
+    ...(originKeyArns.length > 0 ? { originKeyArns } : {}),
+  };
+}
+
+function parseMaxChanges(value: unknown): number {
+  const key = CONTEXT_KEYS.maxChangesPerHour;
+  if (value === undefined || value === null || value === '') return DEFAULT_MAX_CHANGES_PER_HOUR;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CHANGES_PER_HOUR_LIMIT) {
+    throw new InvalidContextError(
+      key,
+      `expected a whole number from 1 to ${MAX_CHANGES_PER_HOUR_LIMIT}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
 }
 
 function optionalString(key: string, value: unknown): string | undefined {
@@ -219,6 +337,11 @@ export class RemediationStack extends Stack {
       ...(settings.approverArns.length > 0 ? { approverArns: settings.approverArns } : {}),
       planOnly: settings.planOnly,
       distributions,
+      scope: settings.scope,
+      paused: settings.paused,
+      maxChangesPerHour: settings.maxChangesPerHour,
+      applyToManagedResources: settings.applyToManagedResources,
+      optOutTagKey: settings.optOutTagKey,
       ...(settings.alarmNamePrefix !== undefined ? { alarmNamePrefix: settings.alarmNamePrefix } : {}),
       ...(settings.notificationEmail !== undefined ? { notificationEmail: settings.notificationEmail } : {}),
     });
@@ -232,6 +355,10 @@ export class RemediationStack extends Stack {
       description: 'Systems Manager → Automation: executions of this document wait for Approve/Deny',
     });
     new CfnOutput(this, 'TableName', { value: this.remediation.table.tableName });
+    new CfnOutput(this, 'PauseParameterName', {
+      value: this.remediation.pauseParameter.parameterName,
+      description: 'Set to true to hold back every automatic change (diagnosis and notifications go on)',
+    });
     new CfnOutput(this, 'ApproverPolicyArn', {
       value: this.remediation.approverPolicy.managedPolicyArn,
       description: 'Attach to the approvers so they can see and answer approvals',

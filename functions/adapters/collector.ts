@@ -5,15 +5,17 @@ import {
   GetCloudFrontOriginAccessIdentityCommand,
   GetDistributionCommand,
   type GetDistributionCommandOutput,
+  GetFunctionCommand,
   GetKeyGroupCommand,
   GetOriginAccessControlCommand,
   GetOriginRequestPolicyCommand,
   TestFunctionCommand,
 } from '@aws-sdk/client-cloudfront';
-import { GetKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import {
   GetBucketAclCommand,
   GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketRequestPaymentCommand,
@@ -24,7 +26,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { GetIPSetCommand, GetSampledRequestsCommand, GetWebACLCommand } from '@aws-sdk/client-wafv2';
+import { extensionless } from '../domain/causes/shared/missing-keys.ts';
 import { toProbeResult } from '../domain/fingerprint.ts';
+import { kmsKeyIdOf, kmsRegionOf } from '../domain/kms-key.ts';
+import { controlPath, setAsideNoise } from '../domain/noise.ts';
 import { classifyOriginDomain, objectKey, requestPath } from '../domain/routing.ts';
 import type {
   BucketEvidence,
@@ -34,6 +39,7 @@ import type {
   KmsKeyEvidence,
   ObjectHead,
   OriginEvidence,
+  ProbeResult,
   Readable,
   ViewerRequest,
   WafEvidence,
@@ -42,6 +48,7 @@ import type { WafIpSet, WafRule, WafSampledRequest, WafStatement, WafWebAcl } fr
 import { DistributionNotFoundError } from '../errors.ts';
 import { errorCode, toStepError } from './aws-call.ts';
 import type { AwsClients } from './clients.ts';
+import { collectLambdaUrls } from './lambda-urls.ts';
 import type { Prober } from './prober.ts';
 import type { RequestLog } from './request-log.ts';
 
@@ -54,9 +61,19 @@ export interface CollectInput {
   requests?: ViewerRequest[];
   /** skip live probes (`cf403 scan`) */
   probe?: boolean;
+  /** the clock (the simulator's, in simulations): log windows and WAF sampling windows are measured on it */
+  now?: Date;
+  /** the alarm that started the workflow, for the viewer-side verification */
+  alarmName?: string;
 }
 
 type Calls = Evidence['calls'];
+
+/**
+ * GetSampledRequests covers "any time range in the previous three hours" (WAFV2 API Reference, TimeWindow):
+ * ask for the last three hours less a margin, so the window is still inside them when WAF receives it.
+ */
+export const SAMPLE_WINDOW_MS = 3 * 3_600_000 - 5 * 60_000;
 
 /** Runs one read; "not found" answers become `ok: true, value: null`, other failures are recorded. */
 async function read<T>(
@@ -124,7 +141,14 @@ export async function collectEvidence(
   };
   const config = d.DistributionConfig;
   const account = input.account || d.ARN.split(':')[4] || '';
-  const requests = input.requests ?? (await requestLog.failingRequests(distribution));
+  const now = input.now ?? new Date();
+  // The viewers' failing requests, newest first, from wherever the distribution's access logs are delivered.
+  const logged = input.requests
+    ? { requests: input.requests, summary: undefined }
+    : requestLog.read
+      ? await requestLog.read(distribution, now)
+      : { requests: await requestLog.failingRequests(distribution), summary: undefined };
+  const requests = logged.requests;
   const origins = config.Origins?.Items ?? [];
   const behaviors = [config.DefaultCacheBehavior, ...(config.CacheBehaviors?.Items ?? [])].filter(
     (b): b is NonNullable<typeof b> => b !== undefined,
@@ -144,6 +168,8 @@ export async function collectEvidence(
       keys.add(objectKey(o.OriginPath, path, config.DefaultRootObject));
       // The index object a directory path would need (default root object, website index).
       if (path.endsWith('/')) keys.add(objectKey(o.OriginPath, `${path}index.html`));
+      // ...and the index a directory URL without its trailing slash would need (`/posts/x`).
+      else if (extensionless(path)) keys.add(objectKey(o.OriginPath, `${path}/index.html`));
       // The same key without the origin path, to spot a wrong OriginPath.
       if (o.OriginPath) keys.add(objectKey('', path, config.DefaultRootObject));
     }
@@ -152,6 +178,7 @@ export async function collectEvidence(
   const bucketsP = Promise.all(
     bucketNames.map((b) => collectBucket(clients, calls, b, [...(keysByBucket.get(b) ?? [])])),
   );
+  const lambdaUrlsP = collectLambdaUrls(clients, calls, origins);
   const accountPabP = read(
     calls,
     'GetPublicAccessBlock (account)',
@@ -201,7 +228,7 @@ export async function collectEvidence(
   );
   const functionsP = collectFunctions(clients, calls, distribution, behaviors, requests);
   const wafP = config.WebACLId
-    ? collectWaf(clients, calls, config.WebACLId)
+    ? collectWaf(clients, calls, config.WebACLId, now)
     : Promise.resolve({ ok: true, value: null } as const);
   const probesP =
     input.probe === false
@@ -212,25 +239,60 @@ export async function collectEvidence(
             return toProbeResult(req, await prober.probe(req));
           }),
         );
+  // The front page, beside the failing requests: whether real pages are served tells noise from an outage.
+  const controlP =
+    input.probe === false ? Promise.resolve(undefined) : controlProbe(prober, distribution, requests);
 
   // Key policies depend only on the HeadObject answers: start them as soon as the buckets are read.
-  const kmsP = bucketsP.then((b) => collectKmsKeys(clients, calls, b));
-  const [originEv, buckets, accountPublicAccessBlock, keyGroups, policies, functions, waf, probes, kmsKeys] =
-    await Promise.all([
-      originsP,
-      bucketsP,
-      accountPabP,
-      keyGroupsP,
-      policiesP,
-      functionsP,
-      wafP,
-      probesP,
-      kmsP,
-    ]);
+  const regionOf = bucketRegions(clients, calls, s3Origins);
+  const kmsP = bucketsP.then((b) => collectKmsKeys(clients, calls, b, regionOf));
+  // A viewer-request function may rewrite the URI (e.g. append index.html): the keys it leads to, and
+  // any key policy only they need, are read once the replays are back.
+  const rewrittenP = Promise.all([functionsP, bucketsP]).then(([fns, b]) =>
+    headRewrittenKeys(clients, calls, fns, s3Origins, b, config.DefaultRootObject),
+  );
+  const rewrittenKmsP = Promise.all([rewrittenP, kmsP]).then(([r, known]) => {
+    // Only key ids the first pass did not read.
+    const fresh = r.added.map((b) => ({
+      ...b,
+      objects: Object.fromEntries(
+        Object.entries(b.objects).filter(([, o]) => !(o.ok && o.value.kmsKeyId && known[o.value.kmsKeyId])),
+      ),
+    }));
+    return collectKmsKeys(clients, calls, fresh, regionOf);
+  });
+  const [
+    originEv,
+    buckets,
+    accountPublicAccessBlock,
+    keyGroups,
+    policies,
+    functions,
+    waf,
+    probes,
+    kmsFirst,
+    kmsRewritten,
+  ] = await Promise.all([
+    originsP,
+    rewrittenP.then((r) => r.all),
+    accountPabP,
+    keyGroupsP,
+    policiesP,
+    functionsP,
+    wafP,
+    probesP,
+    kmsP,
+    rewrittenKmsP,
+  ]);
+  const kmsKeys = { ...kmsRewritten, ...kmsFirst };
+  const lambdaUrls = await lambdaUrlsP;
+  const control = await controlP;
 
   const bucketMap: Record<string, BucketEvidence> = Object.fromEntries(buckets.map((b) => [b.name, b]));
-  return {
-    collectedAt: new Date().toISOString(),
+  return setAsideNoise({
+    collectedAt: now.toISOString(),
+    ...(input.alarmName ? { alarmName: input.alarmName } : {}),
+    ...(logged.summary ? { logs: logged.summary } : {}),
     account,
     region: input.region,
     distribution,
@@ -242,10 +304,33 @@ export async function collectEvidence(
     keyGroups: Object.fromEntries(keyGroups),
     functions,
     originRequestPolicies: Object.fromEntries(policies),
+    ...(Object.keys(lambdaUrls).length > 0 ? { lambdaUrls } : {}),
     requests,
     probes,
     calls,
-  };
+    ...(control ? { control } : {}),
+  });
+}
+
+/** GET of the front page on the host the failing requests use (a probe failure is no evidence: undefined). */
+async function controlProbe(
+  prober: Prober,
+  distribution: DistributionEvidence,
+  requests: readonly ViewerRequest[],
+): Promise<ProbeResult | undefined> {
+  let origin = `https://${distribution.DomainName}`;
+  try {
+    if (requests[0]) origin = new URL(requests[0].url).origin;
+  } catch {
+    // keep the distribution's own domain
+  }
+  const req = { url: `${origin}${controlPath({ distribution })}`, method: 'GET' };
+  try {
+    const { bodyExcerpt: _b, ...p } = toProbeResult(req, await prober.probe(req));
+    return p;
+  } catch {
+    return undefined;
+  }
 }
 
 async function collectOrigin(
@@ -355,46 +440,10 @@ async function collectBucket(
         ),
       };
     }),
-    Promise.all(
-      keys.map(async (key) => {
-        const r = await read<ObjectHead>(
-          calls,
-          'HeadObject',
-          `${name}/${key}`,
-          async () => {
-            // HeadObject does not name the owner; the object ACL does (canonical user id). Both at once:
-            // they do not depend on each other, and the ACL of a missing key simply fails.
-            const [h, acl] = await Promise.all([
-              s3.send(new HeadObjectCommand({ Bucket: name, Key: key })),
-              s3.send(new GetObjectAclCommand({ Bucket: name, Key: key })).catch(() => undefined),
-            ]);
-            return {
-              key,
-              exists: true,
-              serverSideEncryption: h.ServerSideEncryption,
-              kmsKeyId: h.SSEKMSKeyId,
-              ownerCanonicalId: acl?.Owner?.ID,
-            };
-          },
-          ['NotFound', 'NoSuchKey'],
-        );
-        const value: Readable<ObjectHead> = r.ok ? { ok: true, value: r.value ?? { key, exists: false } } : r;
-        return [key, value] as const;
-      }),
-    ),
+    Promise.all(keys.map((key) => headObject(clients, calls, name, key))),
   ]);
-  // An object owned by another canonical user than the bucket owner was written by another account.
   const bucketOwner = acl.ok ? acl.value?.ownerId : undefined;
-  const objects = heads.map(([key, head]): [string, Readable<ObjectHead>] => {
-    if (!head.ok || !head.value.exists) return [key, head];
-    const { ownerCanonicalId, ...rest } = head.value as ObjectHead & { ownerCanonicalId?: string };
-    const foreign =
-      bucketOwner !== undefined && ownerCanonicalId !== undefined && ownerCanonicalId !== bucketOwner;
-    return [
-      key,
-      { ok: true, value: { ...rest, ...(foreign ? { ownerAccount: `canonical:${ownerCanonicalId}` } : {}) } },
-    ];
-  });
+  const objects = heads.map(([key, head]) => ownedBy(key, head, bucketOwner));
   const publicAcl: Readable<boolean> = acl.ok ? { ok: true, value: acl.value?.publicRead ?? false } : acl;
   return {
     name,
@@ -406,30 +455,165 @@ async function collectBucket(
     website,
     publicAcl,
     objects: Object.fromEntries(objects),
+    ...(bucketOwner !== undefined ? { ownerCanonicalId: bucketOwner } : {}),
   };
 }
 
+type Head = Readable<ObjectHead & { ownerCanonicalId?: string }>;
+
+async function headObject(clients: AwsClients, calls: Calls, name: string, key: string) {
+  // "/" with no default root object reaches the bucket itself, not an object: S3 keys are at least one
+  // character (the S3 model's ObjectKey has min 1), so there is nothing to head and HeadObject would be refused.
+  if (key === '') return [key, { ok: true, value: { key, exists: false } } as Head] as const;
+  const s3 = clients.s3;
+  const r = await read(
+    calls,
+    'HeadObject',
+    `${name}/${key}`,
+    async () => {
+      // HeadObject does not name the owner; the object ACL does (canonical user id). Both at once:
+      // they do not depend on each other, and the ACL of a missing key simply fails.
+      const [h, acl] = await Promise.all([
+        s3.send(new HeadObjectCommand({ Bucket: name, Key: key })),
+        s3.send(new GetObjectAclCommand({ Bucket: name, Key: key })).catch(() => undefined),
+      ]);
+      return {
+        key,
+        exists: true,
+        serverSideEncryption: h.ServerSideEncryption,
+        kmsKeyId: h.SSEKMSKeyId,
+        ownerCanonicalId: acl?.Owner?.ID,
+      };
+    },
+    ['NotFound', 'NoSuchKey'],
+  );
+  const value: Head = r.ok ? { ok: true, value: r.value ?? { key, exists: false } } : r;
+  return [key, value] as const;
+}
+
+/** An object owned by another canonical user than the bucket owner was written by another account. */
+function ownedBy(key: string, head: Head, bucketOwner: string | undefined): [string, Readable<ObjectHead>] {
+  if (!head.ok || !head.value.exists) return [key, head];
+  const { ownerCanonicalId, ...rest } = head.value;
+  const foreign =
+    bucketOwner !== undefined && ownerCanonicalId !== undefined && ownerCanonicalId !== bucketOwner;
+  return [
+    key,
+    { ok: true, value: { ...rest, ...(foreign ? { ownerAccount: `canonical:${ownerCanonicalId}` } : {}) } },
+  ];
+}
+
+/**
+ * The keys only a viewer-request function's rewrite reveals (TestFunction passed on another URI), read
+ * once the replays are back: each bucket with those extra HeadObject answers, and the extra buckets alone.
+ */
+async function headRewrittenKeys(
+  clients: AwsClients,
+  calls: Calls,
+  functions: readonly FunctionEvidence[],
+  s3Origins: readonly { o: import('@aws-sdk/client-cloudfront').Origin; target: { bucket?: string } }[],
+  buckets: readonly BucketEvidence[],
+  defaultRootObject: string | undefined,
+): Promise<{ all: BucketEvidence[]; added: BucketEvidence[] }> {
+  const uris = new Set<string>();
+  for (const f of functions) {
+    for (const p of f.replays) {
+      if (p.result.ok && p.result.value.uri !== undefined) uris.add(p.result.value.uri);
+    }
+  }
+  const wanted = new Map<string, Set<string>>();
+  for (const { o, target } of s3Origins) {
+    const bucket = buckets.find((b) => b.name === target.bucket);
+    if (!bucket) continue;
+    const keys = wanted.get(bucket.name) ?? new Set<string>();
+    for (const uri of uris) {
+      const key = objectKey(o.OriginPath, uri, defaultRootObject);
+      if (bucket.objects[key] === undefined) keys.add(key);
+    }
+    wanted.set(bucket.name, keys);
+  }
+  const all: BucketEvidence[] = [];
+  const added: BucketEvidence[] = [];
+  for (const bucket of buckets) {
+    const keys = [...(wanted.get(bucket.name) ?? [])];
+    if (keys.length === 0) {
+      all.push(bucket);
+      continue;
+    }
+    const heads = await Promise.all(keys.map((key) => headObject(clients, calls, bucket.name, key)));
+    const objects = Object.fromEntries(
+      heads.map(([key, head]) => ownedBy(key, head, bucket.ownerCanonicalId)),
+    );
+    all.push({ ...bucket, objects: { ...bucket.objects, ...objects } });
+    added.push({ ...bucket, objects });
+  }
+  return { all, added };
+}
+
+/** Each origin bucket's region: from its endpoint when it names one, else GetBucketLocation (read once). */
+function bucketRegions(
+  clients: AwsClients,
+  calls: Calls,
+  s3Origins: readonly { target: { bucket?: string; region?: string } }[],
+): (bucket: string) => Promise<string | undefined> {
+  const known = new Map<string, Promise<string | undefined>>();
+  for (const { target } of s3Origins)
+    if (target.bucket && target.region) known.set(target.bucket, Promise.resolve(target.region));
+  return (bucket) => {
+    const found = known.get(bucket);
+    if (found) return found;
+    const asked = read(calls, 'GetBucketLocation', bucket, async () => {
+      const out = await clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+      // us-east-1 answers an empty LocationConstraint; EU is the legacy name of eu-west-1 (S3 API Reference)
+      const c = out.LocationConstraint as string | undefined;
+      return !c ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
+    }).then((r) => (r.ok ? (r.value ?? undefined) : undefined));
+    known.set(bucket, asked);
+    return asked;
+  };
+}
+
+/**
+ * The SSE-KMS keys of the objects read: DescribeKey (an AWS managed key such as aws/s3 says KeyManager = AWS,
+ * whatever form HeadObject named it in) and the key policy, each asked in the key's own region.
+ */
 async function collectKmsKeys(
   clients: AwsClients,
   calls: Calls,
   buckets: BucketEvidence[],
+  bucketRegion: (bucket: string) => Promise<string | undefined>,
 ): Promise<Record<string, KmsKeyEvidence>> {
-  const keyIds = new Set<string>();
+  const refs = new Map<string, string>();
   for (const b of buckets) {
     for (const o of Object.values(b.objects)) {
-      if (o.ok && o.value.kmsKeyId) keyIds.add(o.value.kmsKeyId);
+      if (o.ok && o.value.kmsKeyId && !refs.has(o.value.kmsKeyId)) refs.set(o.value.kmsKeyId, b.name);
     }
   }
   const entries = await Promise.all(
-    [...keyIds].map(async (keyId) => {
-      const r = await read(calls, 'GetKeyPolicy', keyId, async () => {
-        const out = await clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }));
+    [...refs].map(async ([keyId, bucket]) => {
+      const region = kmsRegionOf(keyId) ?? (await bucketRegion(bucket));
+      const kms: KMSClient = region && clients.kmsIn ? await clients.kmsIn(region) : clients.kms;
+      const described = await read(calls, 'DescribeKey', keyId, async () => {
+        const out = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+        return out.KeyMetadata ?? null;
+      });
+      const meta = described.ok ? described.value : null;
+      // GetKeyPolicy takes a key id or ARN, never an alias: use what DescribeKey resolved
+      const arn = meta?.Arn ?? keyId;
+      const r = await read(calls, 'GetKeyPolicy', arn, async () => {
+        const out = await kms.send(new GetKeyPolicyCommand({ KeyId: arn, PolicyName: 'default' }));
         return out.Policy ?? null;
       });
       const ev: KmsKeyEvidence = {
-        keyId: keyId.split('/').pop() ?? keyId,
-        arn: keyId,
+        keyId: meta?.KeyId ?? kmsKeyIdOf(keyId),
+        arn,
         policy: nonNull(r, 'NoKeyPolicy'),
+        ...(region ? { region } : {}),
+        keyManager: described.ok
+          ? meta
+            ? { ok: true, value: meta.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER' }
+            : { ok: false, code: 'NotFoundException', message: `DescribeKey ${keyId}: no key metadata` }
+          : described,
       };
       return [keyId, ev] as const;
     }),
@@ -475,10 +659,19 @@ async function collectFunctions(
     [...assoc].map(async ([arn, eventType]) => {
       const name = arn.split('/').pop() ?? arn;
       if (eventType !== 'viewer-request') return { name, arn, eventType, replays: [] };
-      const described = await read(calls, 'DescribeFunction', name, async () => {
-        const out = await clients.cloudfront.send(new DescribeFunctionCommand({ Name: name, Stage: 'LIVE' }));
-        return out.ETag ?? null;
-      });
+      // The code says what a refusal checks (a header, a token, an address); read beside the ETag.
+      const [described, code] = await Promise.all([
+        read(calls, 'DescribeFunction', name, async () => {
+          const out = await clients.cloudfront.send(
+            new DescribeFunctionCommand({ Name: name, Stage: 'LIVE' }),
+          );
+          return out.ETag ?? null;
+        }),
+        read(calls, 'GetFunction', name, async () => {
+          const out = await clients.cloudfront.send(new GetFunctionCommand({ Name: name, Stage: 'LIVE' }));
+          return out.FunctionCode ? new TextDecoder().decode(out.FunctionCode).slice(0, 8192) : null;
+        }),
+      ]);
       const etag = described.ok ? described.value : null;
       const replays = await Promise.all(
         requests.map(async (req) => {
@@ -495,14 +688,19 @@ async function collectFunctions(
             if (t?.FunctionErrorMessage) return { error: t.FunctionErrorMessage };
             const output = t?.FunctionOutput ? (JSON.parse(t.FunctionOutput) as Record<string, unknown>) : {};
             const response = (output.response ?? output) as { statusCode?: unknown };
+            // FunctionOutput wraps what the function returned: {"request": ...} when it lets the request on
+            // (CloudFront API Reference, TestFunction / TestResult).
+            const passed = output.request as { uri?: unknown } | undefined;
+            const uri = typeof passed?.uri === 'string' ? passed.uri : undefined;
             return {
               responseStatus: typeof response.statusCode === 'number' ? response.statusCode : undefined,
+              ...(uri !== undefined && uri !== new URL(req.url).pathname ? { uri } : {}),
             };
           });
           return { url: req.url, method: req.method, result: nonNull(result, 'NoTestResult') };
         }),
       );
-      return { name, arn, eventType, replays };
+      return { name, arn, eventType, replays, ...(code.ok && code.value ? { code: code.value } : {}) };
     }),
   );
 }
@@ -536,6 +734,7 @@ async function collectWaf(
   clients: AwsClients,
   calls: Calls,
   webAclArn: string,
+  now: Date,
 ): Promise<Readable<WafEvidence | null>> {
   const parsed = parseWafArn(webAclArn);
   if (!parsed)
@@ -552,7 +751,6 @@ async function collectWaf(
   const webAcl = acl.value;
   const arns = new Set<string>();
   for (const r of webAcl.Rules ?? []) referencedIpSets(r.Statement, arns);
-  const now = new Date();
   const [ipSets, samples] = await Promise.all([
     Promise.all(
       [...arns].map(async (arn) => {
@@ -575,7 +773,7 @@ async function collectWaf(
               WebAclArn: webAclArn,
               RuleMetricName: rule.VisibilityConfig?.MetricName ?? rule.Name,
               Scope: parsed.scope,
-              TimeWindow: { StartTime: new Date(now.getTime() - 3 * 3600_000), EndTime: now },
+              TimeWindow: { StartTime: new Date(now.getTime() - SAMPLE_WINDOW_MS), EndTime: now },
               MaxItems: 100,
             }),
           );
@@ -590,6 +788,9 @@ async function collectWaf(
                 Country: s.Request?.Country,
                 URI: s.Request?.URI ?? '',
                 Method: s.Request?.Method ?? '',
+                ...(s.Request?.Headers?.length
+                  ? { Headers: s.Request.Headers.map((h) => ({ Name: h.Name ?? '', Value: h.Value ?? '' })) }
+                  : {}),
               },
             }),
           );

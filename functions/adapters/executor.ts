@@ -2,14 +2,31 @@
 
 import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
 import {
+  CreateFunctionCommand,
   CreateOriginAccessControlCommand,
+  DeleteFunctionCommand,
   DeleteOriginAccessControlCommand,
+  DescribeFunctionCommand,
   GetDistributionConfigCommand,
+  GetFunctionCommand,
   GetOriginAccessControlCommand,
   ListOriginAccessControlsCommand,
+  type OriginAccessControlSummary,
+  PublishFunctionCommand,
   UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
-import { GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  type KMSClient,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
+import {
+  AddPermissionCommand,
+  GetPolicyCommand,
+  type LambdaClient,
+  RemovePermissionCommand,
+} from '@aws-sdk/client-lambda';
 import {
   DeleteBucketOwnershipControlsCommand,
   DeleteBucketPolicyCommand,
@@ -20,8 +37,9 @@ import {
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { applyDistributionEdits, editsAreNoop } from '../domain/edits.ts';
+import { kmsRegionOf } from '../domain/kms-key.ts';
 import { mergeStatement, replaceStatement } from '../domain/policy/merge.ts';
-import type { Action, AppliedChange, DistributionEdit, Snapshot } from '../domain/types.ts';
+import type { Action, AppliedChange, DistributionEdit, LambdaPermission, Snapshot } from '../domain/types.ts';
 import { ChangeConflictError, RetryableAwsError, RollbackIncompleteError } from '../errors.ts';
 import type { ArtifactStore } from './artifacts.ts';
 import { awsCall, errorCode, isPreconditionFailed, isRetryable, toStepError } from './aws-call.ts';
@@ -53,6 +71,8 @@ interface SnapshotRecord {
 /** Stale ETags (someone else changed the resource meanwhile): read again and re-apply, this many times. */
 const PRECONDITION_RETRIES = 3;
 const OAC_DESCRIPTION = 'Created by cf403';
+/** Comment of every CloudFront Function cf403 creates: the rollback deletes only functions that carry it. */
+const FUNCTION_COMMENT_PREFIX = 'cf403';
 
 /** Same resource, so a re-read replaces the snapshot: the state right before our write is what to restore. */
 function sameResource(a: Snapshot, b: Snapshot): boolean {
@@ -66,6 +86,10 @@ function sameResource(a: Snapshot, b: Snapshot): boolean {
       return b.kind === a.kind && b.keyId === a.keyId;
     case 'created-oac':
       return b.kind === a.kind && b.oacId === a.oacId;
+    case 'created-function':
+      return b.kind === a.kind && b.name === a.name;
+    case 'lambda-permission':
+      return b.kind === a.kind && b.functionName === a.functionName && b.statementId === a.statementId;
   }
 }
 
@@ -81,6 +105,10 @@ function describeSnapshot(s: Snapshot): string {
       return `bucket ${s.bucket} ownership controls`;
     case 'created-oac':
       return `OAC ${s.oacId}`;
+    case 'created-function':
+      return `CloudFront Function ${s.name}`;
+    case 'lambda-permission':
+      return `statement ${s.statementId} of ${s.functionName}'s policy`;
   }
 }
 
@@ -141,12 +169,17 @@ export class ChangeExecutor {
     };
     const applied: AppliedChange[] = [];
     const oacIds: Record<string, string> = {};
+    const functionArns: Record<string, string> = {};
     const distEdits: { action: Action; edits: DistributionEdit[] }[] = [];
     let waitForDeployment = false;
     // Bucket and key policies first, then OACs, then one distribution update carrying every edit:
     // CloudFront starts signing only once the grant is already in place.
     const order = (a: Action) =>
-      a.change?.type === 'create-or-reuse-oac' ? 1 : a.change?.type === 'update-distribution' ? 2 : 0;
+      a.change?.type === 'create-or-reuse-oac' || a.change?.type === 'create-function'
+        ? 1
+        : a.change?.type === 'update-distribution'
+          ? 2
+          : 0;
     for (const action of [...actions].sort((a, b) => order(a) - order(b))) {
       const change = action.change;
       if (!change) continue;
@@ -175,12 +208,25 @@ export class ChangeExecutor {
           waitForDeployment = true;
           calls.push(`GetDistribution ${change.distributionId} (wait for Deployed)`);
           break;
+        case 'create-function': {
+          const fn = await this.createOrReuseFunction(change.functionName, change.comment, change.code);
+          functionArns[change.functionName] = fn.arn;
+          calls = fn.calls;
+          break;
+        }
+        case 'add-lambda-permission':
+          calls = await this.addLambdaPermission(change.permission);
+          break;
+        case 'invalidate-cached-errors':
+          // The invalidation that follows every apply drops the cached errors: nothing to change here.
+          calls.push(`CreateInvalidation ${change.distributionId} (next step)`);
+          break;
       }
       applied.push({ actionId: action.id, description: action.description, calls });
     }
     if (distEdits.length > 0) {
       const edits = distEdits.flatMap((d) => d.edits);
-      const calls = await this.updateDistribution(distributionId, edits, oacIds);
+      const calls = await this.updateDistribution(distributionId, edits, oacIds, functionArns);
       for (const d of distEdits)
         applied.push({ actionId: d.action.id, description: d.action.description, calls });
     }
@@ -219,10 +265,27 @@ export class ChangeExecutor {
     return calls;
   }
 
+  /** The KMS client of a key's own region (from its ARN); the workflow region's for a bare key id. */
+  private async kmsFor(keyId: string): Promise<KMSClient> {
+    const region = kmsRegionOf(keyId);
+    return region && this.clients.kmsIn ? this.clients.kmsIn(region) : this.clients.kms;
+  }
+
   private async changeKeyPolicy(keyId: string, statement: Record<string, unknown>): Promise<string[]> {
     const calls: string[] = [];
+    const kms = await this.kmsFor(keyId);
+    // An AWS managed key's policy cannot be changed: never send it a PutKeyPolicy (the plan escalates them).
+    const described = await awsCall(`DescribeKey ${keyId}`, () =>
+      kms.send(new DescribeKeyCommand({ KeyId: keyId })),
+    );
+    calls.push(`DescribeKey ${keyId}`);
+    if (described.KeyMetadata?.KeyManager === 'AWS') {
+      throw new ChangeConflictError(
+        `KMS key ${keyId} is an AWS managed key (KeyManager = AWS): its key policy cannot be changed`,
+      );
+    }
     const out = await awsCall(`GetKeyPolicy ${keyId}`, () =>
-      this.clients.kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' })),
+      kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' })),
     );
     const before = out.Policy ?? '';
     const next = mergeStatement(before, statement);
@@ -230,9 +293,7 @@ export class ChangeExecutor {
     if (next.changed) {
       await this.snapshot({ kind: 'key-policy', keyId, policy: before });
       await awsCall(`PutKeyPolicy ${keyId}`, () =>
-        this.clients.kms.send(
-          new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: next.policy }),
-        ),
+        kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: next.policy })),
       );
       calls.push(`PutKeyPolicy ${keyId}`);
     }
@@ -301,12 +362,13 @@ export class ChangeExecutor {
     id: string,
     edits: readonly DistributionEdit[],
     oacIds: Record<string, string>,
+    functionArns: Record<string, string> = {},
   ): Promise<string[]> {
     const calls: string[] = [];
     await rereadOnConflict(async () => {
       const { config, etag } = await this.distributionConfig(id);
       calls.push(`GetDistributionConfig ${id}`);
-      if (editsAreNoop(config, edits, oacIds)) return;
+      if (editsAreNoop(config, edits, oacIds, functionArns)) return;
       await this.snapshot({ kind: 'distribution-config', distributionId: id, config });
       try {
         await awsCall(`UpdateDistribution ${id}`, () =>
@@ -314,7 +376,7 @@ export class ChangeExecutor {
             new UpdateDistributionCommand({
               Id: id,
               IfMatch: etag,
-              DistributionConfig: applyDistributionEdits(config, edits, oacIds),
+              DistributionConfig: applyDistributionEdits(config, edits, oacIds, functionArns),
             }),
           ),
         );
@@ -358,11 +420,19 @@ export class ChangeExecutor {
     }
   }
 
+  /** Every OAC of the account: ListOriginAccessControls pages by Marker until IsTruncated is false. */
   private async listOacs() {
-    const out = await awsCall('ListOriginAccessControls', () =>
-      this.clients.cloudfront.send(new ListOriginAccessControlsCommand({ MaxItems: 100 })),
-    );
-    return out.OriginAccessControlList?.Items ?? [];
+    const items: OriginAccessControlSummary[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await awsCall('ListOriginAccessControls', () =>
+        this.clients.cloudfront.send(new ListOriginAccessControlsCommand({ MaxItems: 100, Marker: marker })),
+      );
+      const list = out.OriginAccessControlList;
+      items.push(...(list?.Items ?? []));
+      marker = list?.IsTruncated ? list.NextMarker : undefined;
+    } while (marker);
+    return items;
   }
 
   /**
@@ -381,6 +451,174 @@ export class ChangeExecutor {
     let freeName = preferred;
     for (let n = 2; names.has(freeName); n++) freeName = `${preferred.slice(0, 60)}-${n}`;
     return { id: (suitable.find((o) => o.Name === preferred) ?? suitable[0])?.Id, freeName };
+  }
+
+  /**
+   * A CloudFront Function with this code, published (LIVE): one from an earlier attempt is reused, a name
+   * someone else's function holds is skipped. The snapshot is written before CreateFunction, so a rollback
+   * finds the function even when this step fails right after creating it.
+   */
+  private async createOrReuseFunction(
+    preferred: string,
+    comment: string,
+    code: string,
+  ): Promise<{ arn: string; calls: string[] }> {
+    const calls: string[] = [];
+    for (let n = 1; n <= 5; n++) {
+      const name = n === 1 ? preferred : `${preferred.slice(0, 61)}-${n}`;
+      const existing = await this.describeFunction(name, 'DEVELOPMENT');
+      calls.push(`DescribeFunction ${name}`);
+      if (existing) {
+        const ours = (existing.comment ?? '').startsWith(FUNCTION_COMMENT_PREFIX);
+        if (!ours || (await this.functionCode(name)) !== code) continue;
+        if (existing.stage !== 'LIVE' || existing.status === 'UNPUBLISHED') {
+          await this.publishFunction(name, existing.etag);
+          calls.push(`PublishFunction ${name}`);
+        }
+        calls.push(`reuse function ${name}`);
+        return { arn: existing.arn, calls };
+      }
+      await this.snapshot({ kind: 'created-function', name });
+      const created = await awsCall(`CreateFunction ${name}`, () =>
+        this.clients.cloudfront.send(
+          new CreateFunctionCommand({
+            Name: name,
+            FunctionConfig: { Comment: comment, Runtime: 'cloudfront-js-2.0' },
+            FunctionCode: new TextEncoder().encode(code),
+          }),
+        ),
+      );
+      calls.push(`CreateFunction ${name}`);
+      const arn = created.FunctionSummary?.FunctionMetadata?.FunctionARN;
+      if (!arn || !created.ETag)
+        throw new ChangeConflictError(`CreateFunction ${name} returned no ARN or ETag`);
+      await this.publishFunction(name, created.ETag);
+      calls.push(`PublishFunction ${name}`);
+      return { arn, calls };
+    }
+    throw new ChangeConflictError(
+      `functions ${preferred} to ${preferred}-5 exist and are not cf403's: none is free`,
+    );
+  }
+
+  private async publishFunction(name: string, etag: string): Promise<void> {
+    await awsCall(`PublishFunction ${name}`, () =>
+      this.clients.cloudfront.send(new PublishFunctionCommand({ Name: name, IfMatch: etag })),
+    );
+  }
+
+  private async functionCode(name: string): Promise<string> {
+    const out = await awsCall(`GetFunction ${name}`, () =>
+      this.clients.cloudfront.send(new GetFunctionCommand({ Name: name, Stage: 'DEVELOPMENT' })),
+    );
+    return out.FunctionCode ? new TextDecoder().decode(out.FunctionCode) : '';
+  }
+
+  /** The function's summary in a stage, or undefined when there is no such function. */
+  private async describeFunction(
+    name: string,
+    stage: 'DEVELOPMENT' | 'LIVE',
+  ): Promise<{ arn: string; etag: string; comment?: string; stage?: string; status?: string } | undefined> {
+    try {
+      const out = await this.clients.cloudfront.send(
+        new DescribeFunctionCommand({ Name: name, Stage: stage }),
+      );
+      const summary = out.FunctionSummary;
+      return {
+        arn: summary?.FunctionMetadata?.FunctionARN ?? '',
+        etag: out.ETag ?? '',
+        comment: summary?.FunctionConfig?.Comment,
+        stage: summary?.FunctionMetadata?.Stage,
+        status: summary?.Status,
+      };
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchFunctionExists') return undefined;
+      throw toStepError(err, `DescribeFunction ${name}`);
+    }
+  }
+
+  /** Deletes a function cf403 created; one already gone counts as deleted, someone else's is left alone. */
+  private async deleteFunction(name: string): Promise<boolean> {
+    const found = await this.describeFunction(name, 'DEVELOPMENT');
+    if (!found || !(found.comment ?? '').startsWith(FUNCTION_COMMENT_PREFIX)) return false;
+    try {
+      await this.clients.cloudfront.send(new DeleteFunctionCommand({ Name: name, IfMatch: found.etag }));
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchFunctionExists') return false;
+      throw toStepError(err, `DeleteFunction ${name}`);
+    }
+    return true;
+  }
+
+  /** The Lambda client of the function's region (from its ARN), else the step's own. */
+  private async lambdaFor(functionName: string): Promise<LambdaClient> {
+    const region = functionName.startsWith('arn:') ? functionName.split(':')[3] : undefined;
+    const client =
+      region && this.clients.lambdaIn ? await this.clients.lambdaIn(region) : this.clients.lambda;
+    if (!client) throw new ChangeConflictError('this step has no Lambda client');
+    return client;
+  }
+
+  /** AddPermission, unless the policy already holds an equivalent statement under that id. */
+  private async addLambdaPermission(p: LambdaPermission): Promise<string[]> {
+    const client = await this.lambdaFor(p.functionName);
+    const calls: string[] = [];
+    const current = await this.lambdaPolicy(client, p.functionName);
+    calls.push(`GetPolicy ${p.functionName}`);
+    const statements = (current?.Statement ?? []) as { Sid?: string }[];
+    if (statements.some((st) => st.Sid === p.statementId)) {
+      calls.push(`statement ${p.statementId} already there`);
+      return calls;
+    }
+    await this.snapshot({
+      kind: 'lambda-permission',
+      functionName: p.functionName,
+      statementId: p.statementId,
+    });
+    await awsCall(`AddPermission ${p.functionName}`, () =>
+      client.send(
+        new AddPermissionCommand({
+          FunctionName: p.functionName,
+          StatementId: p.statementId,
+          Action: p.action,
+          Principal: p.principal,
+          SourceArn: p.sourceArn,
+          ...(p.functionUrlAuthType ? { FunctionUrlAuthType: p.functionUrlAuthType } : {}),
+          ...(p.invokedViaFunctionUrl !== undefined
+            ? { InvokedViaFunctionUrl: p.invokedViaFunctionUrl }
+            : {}),
+        }),
+      ),
+    );
+    calls.push(`AddPermission ${p.functionName} ${p.statementId} (${p.action})`);
+    return calls;
+  }
+
+  private async lambdaPolicy(
+    client: LambdaClient,
+    functionName: string,
+  ): Promise<{ Statement?: unknown[] } | null> {
+    try {
+      const out = await client.send(new GetPolicyCommand({ FunctionName: functionName }));
+      return out.Policy ? (JSON.parse(out.Policy) as { Statement?: unknown[] }) : null;
+    } catch (err) {
+      if (errorCode(err) === 'ResourceNotFoundException') return null;
+      throw toStepError(err, `GetPolicy ${functionName}`);
+    }
+  }
+
+  /** Removes a statement this execution added; one already gone counts as removed. */
+  private async removeLambdaPermission(functionName: string, statementId: string): Promise<boolean> {
+    const client = await this.lambdaFor(functionName);
+    try {
+      await client.send(
+        new RemovePermissionCommand({ FunctionName: functionName, StatementId: statementId }),
+      );
+    } catch (err) {
+      if (errorCode(err) === 'ResourceNotFoundException') return false;
+      throw toStepError(err, `RemovePermission ${functionName}`);
+    }
+    return true;
   }
 
   /**
@@ -435,6 +673,12 @@ export class ChangeExecutor {
           });
           break;
         }
+        case 'created-function':
+          await attempt(`${what} deleted`, () => this.deleteFunction(s.name));
+          break;
+        case 'lambda-permission':
+          await attempt(`${what} removed`, () => this.removeLambdaPermission(s.functionName, s.statementId));
+          break;
       }
     }
     // OACs whose creation was under way when a step failed: created by us only if our name is there.
@@ -499,13 +743,14 @@ export class ChangeExecutor {
   }
 
   private async restoreKeyPolicy(keyId: string, policy: string): Promise<void> {
-    const current = await this.clients.kms
+    const kms = await this.kmsFor(keyId);
+    const current = await kms
       .send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))
       .then((out) => out.Policy)
       .catch(() => undefined);
     if (current === policy) return;
     await awsCall(`PutKeyPolicy ${keyId}`, () =>
-      this.clients.kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: policy })),
+      kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: policy })),
     );
   }
 

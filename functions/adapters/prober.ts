@@ -5,13 +5,16 @@ export interface Prober {
   probe(req: ProbeRequest): Promise<ProbeResponse>;
 }
 
+/** The probe's User-Agent: what WAF user-agent rules (e.g. Bot Control) see of the workflow. */
+export const PROBE_USER_AGENT = 'cf403-probe/1.0';
+
 export class FetchProber implements Prober {
   constructor(private readonly timeoutMs: number) {}
 
   async probe(req: ProbeRequest): Promise<ProbeResponse> {
     const res = await fetch(req.url, {
       method: req.method,
-      headers: { 'user-agent': 'cf403-probe/1.0', ...(req.headers ?? {}) },
+      headers: { 'user-agent': PROBE_USER_AGENT, ...(req.headers ?? {}) },
       redirect: 'manual',
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -1,4 +1,5 @@
-// The DynamoDB table: one remediation per distribution (lock with expiry), approval tokens, audit records.
+// The DynamoDB table: one remediation per distribution (lock with expiry) and audit records. Pending approvals
+// live in it too (functions/adapters/approvals.ts), and the hourly change counter (functions/adapters/guard.ts).
 import {
   DeleteItemCommand,
   type DynamoDBClient,
@@ -13,12 +14,6 @@ export interface LockResult {
   acquired: boolean;
   /** the execution holding the lock when it was not acquired */
   holder?: string;
-}
-
-export interface ApprovalRecord {
-  taskToken: string;
-  executionId: string;
-  distributionId: string;
 }
 
 export interface AuditRecord {
@@ -99,42 +94,6 @@ export class RemediationTable {
     } catch (err) {
       if (errorCode(err) === 'ConditionalCheckFailedException') return false;
       return awsCall(`DeleteItem lock ${distributionId}`, () => Promise.reject(err));
-    }
-  }
-
-  async putApproval(automationExecutionId: string, record: ApprovalRecord, ttl: number): Promise<void> {
-    await awsCall(`PutItem approval ${automationExecutionId}`, () =>
-      this.ddb.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall({ pk: `APPROVAL#${automationExecutionId}`, sk: 'APPROVAL', ...record, ttl }),
-        }),
-      ),
-    );
-  }
-
-  /** Reads and deletes the approval record in one go, so each token is answered at most once. */
-  async takeApproval(automationExecutionId: string): Promise<ApprovalRecord | undefined> {
-    const key = marshall({ pk: `APPROVAL#${automationExecutionId}`, sk: 'APPROVAL' });
-    try {
-      const out = await this.ddb.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: key,
-          ConditionExpression: 'attribute_exists(pk)',
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      if (!out.Attributes) return undefined;
-      const item = unmarshall(out.Attributes);
-      return {
-        taskToken: String(item.taskToken),
-        executionId: String(item.executionId),
-        distributionId: String(item.distributionId),
-      };
-    } catch (err) {
-      if (errorCode(err) === 'ConditionalCheckFailedException') return undefined;
-      return awsCall(`DeleteItem approval ${automationExecutionId}`, () => Promise.reject(err));
     }
   }
 

@@ -1,6 +1,13 @@
 // The EventBridge event a CloudWatch alarm sends when it changes state.
 import { InvalidAlarmEventError } from '../errors.ts';
 
+/**
+ * CloudFront metrics whose alarms start the workflow. `4xxErrorRate` and `TotalErrorRate` are default
+ * metrics, `403ErrorRate` an additional one (CloudFront Developer Guide, "Types of metrics for
+ * CloudFront"); a metric-math alarm over any of them lists them beside its expression.
+ */
+export const ERROR_RATE_METRICS: readonly string[] = ['4xxErrorRate', '403ErrorRate', 'TotalErrorRate'];
+
 export type AlarmTrigger =
   | { ignored: true; reason: string; alarmName?: string }
   | {
@@ -49,7 +56,7 @@ export function parseAlarmEvent(input: unknown): AlarmTrigger {
       obj(entry.metricStat, `metrics[${i}].metricStat`).metric,
       `metrics[${i}].metricStat.metric`,
     );
-    if (metric.namespace !== 'AWS/CloudFront' || metric.name !== '4xxErrorRate') continue;
+    if (metric.namespace !== 'AWS/CloudFront' || !ERROR_RATE_METRICS.includes(String(metric.name))) continue;
     const dims = obj(metric.dimensions, `metrics[${i}].metricStat.metric.dimensions`);
     const distributionId = str(
       dims.DistributionId,
@@ -76,16 +83,20 @@ export function parseAlarmEvent(input: unknown): AlarmTrigger {
       return `${String(metric?.namespace)}/${String(metric?.name)}`;
     })
     .join(', ');
-  throw new InvalidAlarmEventError(`alarm event: the alarm watches ${seen}, not AWS/CloudFront 4xxErrorRate`);
+  throw new InvalidAlarmEventError(
+    `alarm event: the alarm watches ${seen}, not AWS/CloudFront ${ERROR_RATE_METRICS.join(' / ')}`,
+  );
 }
 
-/** The event CloudWatch sends for a 4xxErrorRate alarm on a distribution (used by the simulator and tests). */
+/** The event CloudWatch sends for an error-rate alarm on a distribution (used by the simulator and tests). */
 export function cloudFront4xxAlarmEvent(opts: {
   distributionId: string;
   account: string;
   region?: string;
   state?: string;
   alarmName?: string;
+  /** one of ERROR_RATE_METRICS; 4xxErrorRate by default */
+  metricName?: string;
 }): Record<string, unknown> {
   const region = opts.region ?? 'us-east-1';
   const alarmName = opts.alarmName ?? `cf403-${opts.distributionId}-4xx`;
@@ -117,7 +128,7 @@ export function cloudFront4xxAlarmEvent(opts: {
             metricStat: {
               metric: {
                 namespace: 'AWS/CloudFront',
-                name: '4xxErrorRate',
+                name: opts.metricName ?? '4xxErrorRate',
                 dimensions: { DistributionId: opts.distributionId, Region: 'Global' },
               },
               period: 60,

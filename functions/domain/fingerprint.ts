@@ -23,6 +23,39 @@ function cloudFrontReason(body: string): string | undefined {
   return m?.[1]?.trim();
 }
 
+// Headers only an origin sets: API Gateway (REST: x-amz-apigw-id; HTTP: apigw-requestid), Lambda and
+// function URLs (x-amzn-RequestId, x-amzn-ErrorType, x-amzn-Trace-Id), other CDNs. CloudFront's own
+// error responses carry none of them.
+const ORIGIN_HEADERS: [string, string][] = [
+  ['x-amz-apigw-id', 'API Gateway'],
+  ['apigw-requestid', 'API Gateway'],
+  ['x-amzn-requestid', 'an AWS service origin (API Gateway, Lambda)'],
+  ['x-amzn-errortype', 'an AWS service origin (API Gateway, Lambda)'],
+  ['x-amzn-trace-id', 'an AWS service origin (Lambda, ALB)'],
+  ['cf-ray', 'Cloudflare'],
+  ['x-fastly-request-id', 'Fastly'],
+  ['x-served-by', 'another CDN'],
+  ['x-akamai-request-id', 'Akamai'],
+];
+
+/**
+ * Why a response that reads like CloudFront's own (`Server: CloudFront`, its error page) came from the
+ * origin: origin-only headers, or a `Via` naming more than one CloudFront hop (an origin that is itself
+ * behind CloudFront, such as an edge-optimized API Gateway endpoint, or another proxy).
+ */
+export function originMarkers(headers: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [name, who] of ORIGIN_HEADERS) {
+    if (headers[name] !== undefined) out.push(`${name} (${who})`);
+  }
+  const hops = (headers.via ?? '').split(',').filter((h) => h.trim() !== '');
+  const cloudFrontHops = hops.filter((h) => /cloudfront/i.test(h)).length;
+  if (cloudFrontHops > 1)
+    out.push(`Via lists ${cloudFrontHops} CloudFront hops (the origin is behind CloudFront too)`);
+  else if (hops.length > cloudFrontHops) out.push(`Via names another proxy (${(headers.via ?? '').trim()})`);
+  return out;
+}
+
 export function readFingerprint(res: ProbeResponse): Fingerprint {
   const h = res.headers;
   const server = (h.server ?? '').toLowerCase();
@@ -32,6 +65,10 @@ export function readFingerprint(res: ProbeResponse): Fingerprint {
   if (res.status >= 300 && res.status < 400) return { source: 'cloudfront', kind: 'redirect' };
   if (xCache.startsWith('functiongeneratedresponse')) {
     return { source: 'cloudfront-function', kind: 'cf-function-response' };
+  }
+  // Lambda@Edge viewer- or origin-request functions that answer themselves (log field x-edge-result-type).
+  if (xCache.startsWith('lambdageneratedresponse')) {
+    return { source: 'cloudfront-function', kind: 'cf-lambda-response', reason: body.slice(0, 200) };
   }
   if (server === 'amazons3' || h['x-amz-request-id'] !== undefined) {
     if (/<html/i.test(body) && /Code:\s*AccessDenied/i.test(body)) {
@@ -47,6 +84,17 @@ export function readFingerprint(res: ProbeResponse): Fingerprint {
     }
     if (code === 'AccessDenied') return { source, kind: 's3-access-denied', code, reason };
     return { source, kind: 's3-other', code, reason };
+  }
+  const markers = server === 'cloudfront' ? originMarkers(h) : [];
+  if (markers.length > 0) {
+    // The origin's page, whatever it looks like: CloudFront refused nothing.
+    const reason = cloudFrontReason(body) ?? xmlMessage(body) ?? body.slice(0, 200);
+    return {
+      source: 'custom-origin',
+      kind: res.status === 403 ? 'origin-denied' : res.status === 404 ? 'not-found' : 'other-error',
+      reason,
+      lookalike: markers.join(', '),
+    };
   }
   if (server === 'cloudfront') {
     const code = xmlCode(body);
@@ -75,14 +123,23 @@ export function toProbeResult(req: ProbeRequest, res: ProbeResponse): ProbeResul
     xCache: res.headers['x-cache'],
     server: res.headers.server,
     fingerprint: readFingerprint(res),
+    ...ageOf(res.headers),
     bodyExcerpt: res.body.slice(0, 2048),
   };
+}
+
+/** `Age`: seconds the response spent in CloudFront's cache (RFC 9111 §5.1); absent on a fresh fetch. */
+function ageOf(headers: Record<string, string>): { age?: number } {
+  const age = Number(headers.age);
+  return headers.age !== undefined && Number.isInteger(age) && age >= 0 ? { age } : {};
 }
 
 /** One line for evidence lists: `probe /index.html: 403 Server=AmazonS3 AccessDenied`. */
 export function describeProbe(p: ProbeResult): string {
   const path = safePath(p.url);
   const what = p.fingerprint.code ?? p.fingerprint.reason ?? p.fingerprint.kind;
+  // a request the probe could not reproduce speaks through the viewer's access-log record (issue 10)
+  if (p.fromLog) return `access log ${p.method} ${path}: ${p.status} ${p.fingerprint.reason ?? what}`.trim();
   return `probe ${p.method} ${path}: ${p.status} Server=${p.server ?? '-'} ${what}`.trim();
 }
 

@@ -94,6 +94,7 @@ export function diagnosisMessage(opts: {
       `cf403 diagnosed distribution ${opts.distributionId}: ${headline}.`,
       '',
       ...causeLines(diagnosis),
+      ...evidenceLines(diagnosis),
       '',
       `Execution: ${executionLink(opts.executionId)}`,
     ],
@@ -213,12 +214,18 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
       `cf403 finished for distribution ${distributionId}: ${outcome}: ${
         outcome === 'FAILED' && rollbackError
           ? 'the workflow could not finish, and restoring its changes did not complete: check the resources named below'
-          : (OUTCOME_TEXT[outcome] ?? '')
+          : outcome === 'REMEDIATED' &&
+              (state.verify as { verdict?: string } | undefined)?.verdict === 'unverifiable'
+            ? 'the fix is applied and kept, but neither the probe nor the viewers could verify it (see Verification)'
+            : outcome === 'NO_ACTION_NEEDED' && diagnosis?.noise
+              ? 'no outage: the 403s are scanners probing paths that never existed, while real pages are served (see the advice)'
+              : (OUTCOME_TEXT[outcome] ?? '')
       }.`,
       ...(rollbackError
         ? ['', `Rollback incomplete: ${rollbackError.Error ?? ''}: ${rollbackError.Cause ?? ''}`]
         : []),
-      ...(diagnosis ? ['', ...causeLines(diagnosis)] : []),
+      ...(diagnosis ? ['', ...causeLines(diagnosis), ...evidenceLines(diagnosis)] : []),
+      ...verificationLines(state.verify, diagnosis),
       ...(recommendations.length
         ? ['', 'Recommended:', ...recommendations.map((a) => `  - ${a.description}`)]
         : []),
@@ -235,4 +242,64 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
       error: error?.Error,
     },
   );
+}
+
+/**
+ * What the verification saw and could not see (issue 10): never silent about a request the probe could not
+ * make as a viewer would, nor about a fix kept without proof.
+ */
+export function verificationLines(verify: unknown, diagnosis: Diagnosis | undefined): string[] {
+  const out: string[] = [];
+  const unreproducible = diagnosis?.unreproducible ?? [];
+  if (unreproducible.length > 0) {
+    out.push('', 'The probe could not reproduce these as a viewer would (diagnosed from the access logs):');
+    for (const u of unreproducible) out.push(`  - ${u.method} ${u.url}: ${u.reason}`);
+  }
+  const v = verify as
+    | {
+        verdict?: string;
+        verifiedBy?: string;
+        reason?: string;
+        requests?: { url: string; method: string; verdict: string; reason: string }[];
+        viewers?: { reason?: string };
+      }
+    | undefined;
+  if (!v?.verdict) return out;
+  const by =
+    v.verifiedBy === 'viewer-metrics'
+      ? ' (from the viewers: CloudWatch)'
+      : v.verifiedBy === 'none'
+        ? ' (nothing could tell)'
+        : '';
+  out.push('', `Verification: ${v.verdict}${by}`);
+  for (const r of v.requests ?? []) out.push(`  - ${r.verdict}: ${r.method} ${r.url}: ${r.reason}`);
+  if (v.viewers?.reason) out.push(`  - viewers: ${v.viewers.reason}`);
+  if (v.verdict === 'unverifiable')
+    out.push(
+      '  The fix is kept: nothing showed that it failed, and nothing could show that it worked. Check the site as a viewer.',
+    );
+  return out;
+}
+
+/**
+ * What a diagnosis found beside its causes (issue 11): requests set aside as noise with the better alarm to
+ * set, and, when no cause explains the 403s, every failing request's fingerprint and every check found fine.
+ */
+export function evidenceLines(diagnosis: Diagnosis | undefined): string[] {
+  const out: string[] = [];
+  const noise = diagnosis?.noise;
+  if (noise) {
+    out.push('', `Set aside: ${noise.summary}.`, ...noise.evidence.map((e) => `  · ${e}`));
+    out.push('Advice (a better alarm):', ...noise.advice.map((a) => `  - ${a}`));
+  }
+  const unexplained = diagnosis?.unexplained;
+  if (unexplained) {
+    out.push(
+      '',
+      'No known cause explains these failing requests:',
+      ...unexplained.requests.map((r) => `  - ${r}`),
+    );
+    out.push('Checked and found fine:', ...unexplained.checked.map((c) => `  · ${c}`));
+  }
+  return out;
 }

@@ -95,13 +95,50 @@ export interface ResolvedRequest {
   /** position in Evidence.requests (and Evidence.probes) */
   index: number;
   request: ViewerRequest;
+  /** the URI path the viewer sent (behaviors match it) */
   path: string;
+  /** the URI path the origin is asked for: `path` as the viewer-request CloudFront Function rewrote it */
+  uri: string;
+  /** the CloudFront Function whose TestFunction replay rewrote `path` into `uri` */
+  rewrittenBy?: string;
+  /** Lambda@Edge associations of the behavior that may rewrite the URI and cannot be replayed */
+  unreplayed?: string[];
   host: string;
   matched: MatchedBehavior;
   origin: OriginEvidence | undefined;
-  /** S3 key for S3 origins */
+  /** S3 key for S3 origins, from `uri` */
   key?: string;
   probe?: ProbeResult;
+}
+
+/** The URI a viewer-request CloudFront Function of the behavior passes on, per its TestFunction replay. */
+function rewrite(
+  ev: Evidence,
+  matched: MatchedBehavior,
+  request: ViewerRequest,
+): { uri: string; by: string } | undefined {
+  const arns = (matched.behavior.FunctionAssociations?.Items ?? [])
+    .filter((a) => a.EventType === 'viewer-request')
+    .map((a) => a.FunctionARN ?? '');
+  for (const arn of arns) {
+    const fn = ev.functions.find((f) => f.arn === arn);
+    const replay = fn?.replays.find(
+      (p) => p.url === request.url && p.method.toUpperCase() === request.method.toUpperCase(),
+    );
+    if (fn && replay?.result.ok && replay.result.value.uri !== undefined)
+      return { uri: replay.result.value.uri, by: fn.name };
+  }
+  return undefined;
+}
+
+/**
+ * Lambda@Edge functions on the request path (viewer request, origin request) may rewrite the URI, and
+ * unlike CloudFront Functions they have no TestFunction: the key is predicted without them.
+ */
+function unreplayedFunctions(matched: MatchedBehavior): string[] {
+  return (matched.behavior.LambdaFunctionAssociations?.Items ?? [])
+    .filter((a) => a.EventType === 'viewer-request' || a.EventType === 'origin-request')
+    .map((a) => `Lambda@Edge ${a.LambdaFunctionARN ?? '?'} (${a.EventType})`);
 }
 
 export function resolveRequests(ev: Evidence): ResolvedRequest[] {
@@ -116,11 +153,26 @@ export function resolveRequests(ev: Evidence): ResolvedRequest[] {
     }
     const matched = matchBehavior(config, path);
     const origin = ev.origins.find((o) => o.id === matched.behavior.TargetOriginId);
+    const rewritten = rewrite(ev, matched, request);
+    const uri = rewritten?.uri ?? path;
+    const unreplayed = unreplayedFunctions(matched);
     const key =
       origin && (origin.kind === 's3-rest' || origin.kind === 's3-website')
-        ? objectKey(origin.originPath, path, config.DefaultRootObject)
+        ? objectKey(origin.originPath, uri, config.DefaultRootObject)
         : undefined;
-    return { index: i, request, path, host, matched, origin, key, probe: ev.probes[i] };
+    return {
+      index: i,
+      request,
+      path,
+      uri,
+      ...(rewritten ? { rewrittenBy: rewritten.by } : {}),
+      ...(unreplayed.length > 0 ? { unreplayed } : {}),
+      host,
+      matched,
+      origin,
+      key,
+      probe: ev.probes[i],
+    };
   });
 }
 

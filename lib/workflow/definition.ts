@@ -6,6 +6,7 @@ import {
   Condition,
   DefinitionBody,
   Fail,
+  type IChainable,
   IntegrationPattern,
   JitterType,
   JsonPath,
@@ -19,10 +20,18 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { LAMBDA_SERVICE_ERRORS, RETRYABLE_STEP_ERRORS, type StepName, type TaskStateName } from './steps.ts';
+import {
+  CLOUDFRONT_WAIT,
+  DEFAULT_WORKFLOW_DESIGN,
+  LAMBDA_SERVICE_ERRORS,
+  RETRYABLE_STEP_ERRORS,
+  type StepName,
+  type TaskStateName,
+  type WorkflowDesign,
+} from './steps.ts';
 
 /** The Lambda functions the chain invokes (the approval relay runs outside it, on an EventBridge rule). */
-export type WorkflowFunctions = Readonly<Record<Exclude<StepName, 'relay'>, IFunction>>;
+export type WorkflowFunctions = Readonly<Record<Exclude<StepName, 'relay' | 'sweep'>, IFunction>>;
 
 export interface WorkflowDefinitionProps {
   /** One Lambda function per step. */
@@ -32,14 +41,47 @@ export interface WorkflowDefinitionProps {
    * @default Duration.hours(24)
    */
   readonly approvalTimeout?: Duration;
+  /**
+   * How the workflow waits for CloudFront (issue 13; the bench compares the designs).
+   * `in-lambda`: one Task per wait (`WaitForCloudFront`, `WaitForCacheInvalidation`, `WaitForCloudFrontRollback`)
+   * that looks every few seconds inside its invocation. `wait-states`: the earlier design, a Check Task, a
+   * Choice and a Wait state per look.
+   * @default 'in-lambda'
+   */
+  readonly design?: WorkflowDesign;
+  /**
+   * `wait-states` only: the fraction of the time already spent to wait before the next look.
+   * @default - the check step's own (8 %)
+   */
+  readonly pollFraction?: number;
+  /**
+   * `in-lambda` only: the most one invocation waits before the state machine invokes it again.
+   * @default CLOUDFRONT_WAIT.maxWaitSeconds (840 s, under the waiting functions' 900 s timeout)
+   */
+  readonly maxWaitSeconds?: number;
+}
+
+/** What a wait looks at and where it goes: one of the three CloudFront waits of the workflow. */
+interface CloudFrontWait {
+  /** Task name per design: in-Lambda (the whole wait) and Wait-state (one look) */
+  readonly task: { readonly 'in-lambda': TaskStateName; readonly 'wait-states': TaskStateName };
+  /** Wait-state design only: the Wait state between looks */
+  readonly pause: string;
+  readonly choice: string;
+  readonly fn: IFunction;
+  readonly payload: Record<string, unknown>;
+  readonly resultPath: string;
+  /** CloudFront's word for done, in `<resultPath>.status` */
+  readonly doneStatus: string;
+  readonly next: IChainable;
+  readonly onError: (task: LambdaInvoke) => void;
 }
 
 /** Builds the chain: collect → classify → plan → (approval) → apply → deploy → invalidate → verify → done or roll back. */
 export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinitionProps): DefinitionBody {
   const fns = props.functions;
   const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
-  // Each check says when to look again (functions/domain/polling.ts): a fraction of the time already spent.
-  const pollAfter = (path: string) => WaitTime.secondsPath(path);
+  const design = props.design ?? DEFAULT_WORKFLOW_DESIGN;
 
   const step = (
     name: TaskStateName,
@@ -59,9 +101,40 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
       retries,
     );
 
+  /**
+   * Waits for CloudFront and goes on to `next` once it is done. In-Lambda: the Task waits up to
+   * `maxWaitSeconds` and the Choice invokes it again only if CloudFront is still busy (long deployments).
+   * Wait states: the Task looks once and says when to look again (`nextPollSeconds`).
+   */
+  const waitFor = (w: CloudFrontWait): IChainable => {
+    const task = step(
+      w.task[design],
+      w.fn,
+      design === 'in-lambda'
+        ? { ...w.payload, maxWaitSeconds: props.maxWaitSeconds ?? CLOUDFRONT_WAIT.maxWaitSeconds }
+        : { ...w.payload, ...(props.pollFraction === undefined ? {} : { pollFraction: props.pollFraction }) },
+      w.resultPath,
+    );
+    w.onError(task);
+    const again =
+      design === 'in-lambda'
+        ? task
+        : new Wait(scope, w.pause, {
+            // Each look says when to look again (functions/domain/polling.ts): a fraction of the time spent.
+            time: WaitTime.secondsPath(`${w.resultPath}.nextPollSeconds`),
+          }).next(task);
+    task.next(
+      new Choice(scope, w.choice)
+        .when(Condition.stringEquals(`${w.resultPath}.status`, w.doneStatus), w.next)
+        .otherwise(again),
+    );
+    return task;
+  };
+
   const execution = { 'executionId.$': '$$.Execution.Id', 'executionName.$': '$$.Execution.Name' };
   const finalInput = { ...execution, 'startedAt.$': '$$.Execution.StartTime', 'state.$': '$' };
-  const target = { 'distributionId.$': '$.collect.distributionId', 'evidenceRef.$': '$.collect.evidenceRef' };
+  const distribution = { 'distributionId.$': '$.collect.distributionId' };
+  const target = { ...distribution, 'evidenceRef.$': '$.collect.evidenceRef' };
   // A rollback runs only after PlanFix, so the plan's summary is always in the state.
   const rollbackInput = { ...execution, ...target, 'actions.$': '$.plan.actions' };
 
@@ -95,27 +168,22 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   // Verification failed: roll back and wait until the restored config is live.
   const rolledBack = outcome('RolledBack', 'ROLLED_BACK').next(notifyOutcome);
-  const checkRollbackDeployment = step(
-    'CheckRollbackDeployment',
-    fns.checkDeployment,
-    { 'distributionId.$': '$.collect.distributionId' },
-    '$.deployment',
-  );
-  catchToFail(checkRollbackDeployment);
-  const waitRollback = new Wait(scope, 'WaitForRollbackDeployment', {
-    time: pollAfter('$.deployment.nextPollSeconds'),
+  const waitForRollback = waitFor({
+    task: { 'in-lambda': 'WaitForCloudFrontRollback', 'wait-states': 'CheckRollbackDeployment' },
+    pause: 'WaitForRollbackDeployment',
+    choice: 'IsRollbackDeployed?',
+    fn: fns.checkDeployment,
+    payload: distribution,
+    resultPath: '$.deployment',
+    doneStatus: 'Deployed',
+    next: rolledBack,
+    onError: catchToFail,
   });
-  waitRollback.next(checkRollbackDeployment);
-  checkRollbackDeployment.next(
-    new Choice(scope, 'IsRollbackDeployed?')
-      .when(Condition.stringEquals('$.deployment.status', 'Deployed'), rolledBack)
-      .otherwise(waitRollback),
-  );
   const rollback = step('RollBack', fns.rollback, rollbackInput, '$.rollback', ROLLBACK_RETRIES);
   catchToFail(rollback);
   rollback.next(
     new Choice(scope, 'RollbackChangedDistribution?')
-      .when(Condition.booleanEquals('$.rollback.distributionChanged', true), checkRollbackDeployment)
+      .when(Condition.booleanEquals('$.rollback.distributionChanged', true), waitForRollback)
       .otherwise(rolledBack),
   );
 
@@ -129,23 +197,22 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
       .otherwise(rollback),
   );
 
-  // Invalidate the failing paths and wait for it.
-  const checkInvalidation = step(
-    'CheckInvalidation',
-    fns.checkInvalidation,
-    { 'distributionId.$': '$.collect.distributionId', 'invalidationId.$': '$.invalidation.invalidationId' },
-    '$.invalidationStatus',
-  );
-  catchToRollback(checkInvalidation);
-  const waitInvalidation = new Wait(scope, 'WaitForInvalidation', {
-    time: pollAfter('$.invalidationStatus.nextPollSeconds'),
+  // Invalidate the failing paths and wait for it. Verification waits for the invalidation to complete: until
+  // then an edge may still serve the cached 403. The invalidation waits for the deployment: an edge that
+  // still has the old config would cache the 403 again after an earlier invalidation, for the error caching
+  // minimum TTL (10 s by default, often set longer):
+  // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages-expiration.html
+  const waitForInvalidation = waitFor({
+    task: { 'in-lambda': 'WaitForCacheInvalidation', 'wait-states': 'CheckInvalidation' },
+    pause: 'WaitForInvalidation',
+    choice: 'IsInvalidated?',
+    fn: fns.checkInvalidation,
+    payload: { ...distribution, 'invalidationId.$': '$.invalidation.invalidationId' },
+    resultPath: '$.invalidationStatus',
+    doneStatus: 'Completed',
+    next: verify,
+    onError: catchToRollback,
   });
-  waitInvalidation.next(checkInvalidation);
-  checkInvalidation.next(
-    new Choice(scope, 'IsInvalidated?')
-      .when(Condition.stringEquals('$.invalidationStatus.status', 'Completed'), verify)
-      .otherwise(waitInvalidation),
-  );
   const invalidate = step(
     'InvalidateCache',
     fns.invalidate,
@@ -153,25 +220,20 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     '$.invalidation',
   );
   catchToRollback(invalidate);
-  invalidate.next(checkInvalidation);
+  invalidate.next(waitForInvalidation);
 
   // Wait for the changed distribution to deploy.
-  const checkDeployment = step(
-    'CheckDeployment',
-    fns.checkDeployment,
-    { 'distributionId.$': '$.collect.distributionId' },
-    '$.deployment',
-  );
-  catchToRollback(checkDeployment);
-  const waitDeployment = new Wait(scope, 'WaitForDeployment', {
-    time: pollAfter('$.deployment.nextPollSeconds'),
+  const waitForDeployment = waitFor({
+    task: { 'in-lambda': 'WaitForCloudFront', 'wait-states': 'CheckDeployment' },
+    pause: 'WaitForDeployment',
+    choice: 'IsDeployed?',
+    fn: fns.checkDeployment,
+    payload: distribution,
+    resultPath: '$.deployment',
+    doneStatus: 'Deployed',
+    next: invalidate,
+    onError: catchToRollback,
   });
-  waitDeployment.next(checkDeployment);
-  checkDeployment.next(
-    new Choice(scope, 'IsDeployed?')
-      .when(Condition.stringEquals('$.deployment.status', 'Deployed'), invalidate)
-      .otherwise(waitDeployment),
-  );
 
   // Apply.
   const apply = step(
@@ -183,7 +245,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   catchToRollback(apply);
   apply.next(
     new Choice(scope, 'MustWaitForDeployment?')
-      .when(Condition.booleanEquals('$.apply.waitForDeployment', true), checkDeployment)
+      .when(Condition.booleanEquals('$.apply.waitForDeployment', true), waitForDeployment)
       .otherwise(invalidate),
   );
 

@@ -13,14 +13,23 @@ import {
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StepName } from './steps.ts';
-
-import { STEP_FOLDERS } from './steps.ts';
+import { CLOUDFRONT_WAIT, STEP_FOLDERS, type StepName, WAITING_STEPS } from './steps.ts';
 
 export { STEP_FOLDERS };
 
 /** Steps that send HTTPS probes to the distribution and so need longer than the default. */
 const PROBING_STEPS: ReadonlySet<StepName> = new Set<StepName>(['collect', 'verify']);
+
+/** A step's default timeout: the waiting steps wait up to 14 minutes inside one invocation (issue 13). */
+export function stepTimeout(step: StepName): Duration {
+  if (WAITING_STEPS.has(step)) return Duration.seconds(CLOUDFRONT_WAIT.timeoutSeconds);
+  return PROBING_STEPS.has(step) ? Duration.seconds(60) : Duration.seconds(30);
+}
+
+/** A step's default memory in MB: waiting needs none, and Lambda bills GB-seconds. */
+export function stepMemoryMb(step: StepName): number {
+  return WAITING_STEPS.has(step) ? CLOUDFRONT_WAIT.memoryMb : 256;
+}
 
 /** The runtime every step targets; the local simulator runs the same code on Node.js 22. */
 export const STEP_RUNTIME = Runtime.NODEJS_22_X;
@@ -44,12 +53,13 @@ export interface StepLambdaProps {
   readonly environment?: Readonly<Record<string, string>>;
   /**
    * Function timeout.
-   * @default Duration.seconds(60) for the probing steps (collect, verify), otherwise Duration.seconds(30)
+   * @default stepTimeout(step): 900 s for the steps that wait for CloudFront, 60 s for the probing steps
+   * (collect, verify), otherwise 30 s
    */
   readonly timeout?: Duration;
   /**
    * Memory in MB.
-   * @default 256
+   * @default stepMemoryMb(step): 128 for the steps that wait for CloudFront, otherwise 256
    */
   readonly memorySize?: number;
   /**
@@ -91,8 +101,8 @@ export class StepLambda extends Construct {
       description: `cf403 workflow step: ${props.step}`,
       runtime: STEP_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? (PROBING_STEPS.has(props.step) ? Duration.seconds(60) : Duration.seconds(30)),
+      memorySize: props.memorySize ?? stepMemoryMb(props.step),
+      timeout: props.timeout ?? stepTimeout(props.step),
       tracing: Tracing.ACTIVE,
       role,
       logGroup: this.logGroup,

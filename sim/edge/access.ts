@@ -128,6 +128,8 @@ export interface BucketAccessInput {
   key?: string;
   bpa: EffectiveBpa;
   secureTransport: boolean;
+  /** request headers CloudFront sends that bucket policies can test (aws:Referer, aws:UserAgent; issue 11) */
+  headers?: { referer?: string; userAgent?: string };
 }
 
 /** The bucket's answer for one action: policy (with BPA RestrictPublicBuckets), then public ACL. */
@@ -135,7 +137,9 @@ export function bucketAccess(input: BucketAccessInput): AccessResult {
   const { bucket, requester, action } = input;
   const resource =
     input.key === undefined ? `arn:aws:s3:::${bucket.Name}` : `arn:aws:s3:::${bucket.Name}/${input.key}`;
-  const context = { 'aws:SecureTransport': String(input.secureTransport) };
+  const context: Record<string, string> = { 'aws:SecureTransport': String(input.secureTransport) };
+  if (input.headers?.referer !== undefined) context['aws:Referer'] = input.headers.referer;
+  if (input.headers?.userAgent !== undefined) context['aws:UserAgent'] = input.headers.userAgent;
   let decision: Decision;
   let policy: Json | undefined;
   try {

@@ -1,6 +1,8 @@
 // The edge model: what a viewer gets from CloudFront (and the origin behind it) for one request,
 // following CloudFront's own request pipeline stage by stage. `trace` records who decided.
 import type { Origin } from '@aws-sdk/client-cloudfront';
+import { awsOrigin } from './aws-origins.ts';
+import { cachedErrorStage, lambdaEdgeStage } from './issue11-stages.ts';
 import { lookupDistribution, matchBehavior } from './match.ts';
 import { cloudFrontHeaders, cloudFrontPage, type Ids, nextIds, REASON } from './pages.ts';
 import { parseS3Domain, s3RestOrigin, s3WebsiteOrigin } from './s3-origin.ts';
@@ -82,12 +84,16 @@ function pipeline(ctx: EdgeContext): Decided {
     ['method', () => methodStage(ctx, behavior)],
     ['signed', () => signedStage(ctx, behavior)],
     ['function', () => viewerFunctionStage(ctx, behavior)],
+    ['lambda-edge', () => lambdaEdgeStage(ctx, behavior, 'viewer-request')],
   ];
   for (const [name, stage] of viewerStages) {
     const result = stage();
     if (result !== undefined) return customErrorStage(ctx, result, name);
   }
   defaultRootObjectStage(ctx);
+  // The cache is looked up after the viewer triggers; an origin-request trigger runs on a miss only.
+  const cached = cachedErrorStage(ctx) ?? lambdaEdgeStage(ctx, behavior, 'origin-request');
+  if (cached !== undefined) return customErrorStage(ctx, cached, 'origin');
   return customErrorStage(ctx, originStage(ctx, behavior, ctx.uri), 'origin');
 }
 
@@ -116,7 +122,10 @@ function originStage(ctx: EdgeContext, behavior: Behavior, uri: string): Decided
     return { response: s3WebsiteOrigin(ctx, origin, s3.bucket, uri), source: 'origin' };
   }
   if (domain.endsWith('.cloudfront.net')) return stackedOrigin(ctx, origin, domain, uri);
-  return { response: customOrigin(ctx, domain), source: 'origin' };
+  return {
+    response: awsOrigin(ctx, origin, behavior, domain) ?? customOrigin(ctx, domain),
+    source: 'origin',
+  };
 }
 
 function stackedOrigin(ctx: EdgeContext, origin: Origin, domain: string, uri: string): Decided {
@@ -195,6 +204,7 @@ function customErrorStage(ctx: EdgeContext, decided: Decided, stage: string): De
 
 function xCacheFor(response: EdgeResponse, source: Decided['source']): string {
   if (source === 'function') return 'FunctionGeneratedResponse from cloudfront';
+  if (source === 'lambda') return 'LambdaGeneratedResponse from cloudfront';
   if (source === 'error-page' || response.status >= 400) return 'Error from cloudfront';
   if (source === 'edge') return 'Redirect from cloudfront';
   return 'Miss from cloudfront';

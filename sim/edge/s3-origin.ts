@@ -3,6 +3,7 @@
 import type { Origin } from '@aws-sdk/client-cloudfront';
 import type { RoutingRule } from '@aws-sdk/client-s3';
 import type { Scenario, ScenarioBucket, ScenarioObject } from '../scenario/types.ts';
+import { managedOriginRequestPolicy } from '../world/managed-policies.ts';
 import {
   aclsEnabled,
   bucketAccess,
@@ -12,6 +13,7 @@ import {
   oaiArn,
   type Requester,
 } from './access.ts';
+import { matchBehavior } from './match.ts';
 import { type Ids, KMS_DENIED_MESSAGE, s3AccessDenied, s3Error, s3Headers, websiteError } from './pages.ts';
 import type { Behavior, EdgeContext, EdgeResponse } from './types.ts';
 
@@ -66,6 +68,48 @@ export function forwardsViewerHost(scenario: Scenario, behavior: Behavior): bool
     default:
       return false;
   }
+}
+
+/** Whether the behavior sends the viewer's header `name` (lower case) to the origin. */
+function forwardsViewerHeader(scenario: Scenario, behavior: Behavior, name: string): boolean {
+  const legacy = (behavior.ForwardedValues?.Headers?.Items ?? []).map((h) => h.toLowerCase());
+  if (legacy.includes('*') || legacy.includes(name)) return true;
+  const id = behavior.OriginRequestPolicyId ?? '';
+  if (id === '') return false;
+  if (id === ALL_VIEWER) return true;
+  const policy =
+    scenario.cloudfront.originRequestPolicies?.find((p) => p.Id === id)?.OriginRequestPolicyConfig ??
+    managedOriginRequestPolicy(id)?.OriginRequestPolicyConfig;
+  const headers = policy?.HeadersConfig;
+  const named = (headers?.Headers?.Items ?? []).map((h) => h.toLowerCase());
+  switch (headers?.HeaderBehavior) {
+    case 'allViewer':
+    case 'allViewerAndWhitelistCloudFront':
+      return true;
+    case 'allExcept':
+      return !named.includes(name);
+    case 'whitelist':
+      return named.includes(name);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Referer and User-Agent as CloudFront sends them to S3, which bucket policies test with aws:Referer and
+ * aws:UserAgent: an origin custom header wins, then the viewer's if the behavior forwards it; a User-Agent
+ * not forwarded becomes "Amazon CloudFront" (CloudFront Developer Guide, "Request and response behavior for
+ * custom origins", User-Agent).
+ */
+export function headersToOrigin(ctx: EdgeContext, origin: Origin): { referer?: string; userAgent?: string } {
+  const behavior = matchBehavior(ctx.config, ctx.url.pathname).behavior;
+  const custom = (name: string) =>
+    origin.CustomHeaders?.Items?.find((h) => (h.HeaderName ?? '').toLowerCase() === name)?.HeaderValue;
+  const sent = (name: string) =>
+    custom(name) ?? (forwardsViewerHeader(ctx.view.scenario, behavior, name) ? ctx.headers[name] : undefined);
+  const referer = sent('referer');
+  const userAgent = sent('user-agent') ?? 'Amazon CloudFront';
+  return { ...(referer !== undefined ? { referer } : {}), userAgent };
 }
 
 /** The identity CloudFront uses towards an S3 REST origin. */
@@ -137,8 +181,12 @@ function objectRefusal(check: ObjectCheck): { message: string; note: string } | 
   }
   if (object.ServerSideEncryption === 'aws:kms' || object.ServerSideEncryption === 'aws:kms:dsse') {
     const keyRef = object.SSEKMSKeyId ?? '';
-    const key = ctx.view.scenario.kms?.keys.find((k) => k.Arn === keyRef || k.KeyId === keyRef);
-    if (key === undefined || !kmsDecryptAllowed(key, requester, account)) {
+    const key = ctx.view.scenario.kms?.keys.find(
+      (k) => k.Arn === keyRef || k.KeyId === keyRef || (k.Aliases ?? []).includes(keyRef),
+    );
+    // An AWS managed key (aws/s3) is used through S3 by principals of its own account only; its policy
+    // cannot be changed to let CloudFront decrypt (AWS KMS Developer Guide, "AWS managed keys").
+    if (key === undefined || key.KeyManager === 'AWS' || !kmsDecryptAllowed(key, requester, account)) {
       return { message: KMS_DENIED_MESSAGE, note: `kms-denied:${keyRef || 'aws/s3'}` };
     }
   }
@@ -175,7 +223,14 @@ export function s3RestOrigin(
   const method = ctx.req.method.toUpperCase();
   const key = objectKey(origin.OriginPath, uri);
   const bpa = effectiveBpa(bucket, ctx.view.accountPublicAccessBlock());
-  const base = { bucket, account: scenario.account, requester, bpa, secureTransport: true };
+  const base = {
+    bucket,
+    account: scenario.account,
+    requester,
+    bpa,
+    secureTransport: true,
+    headers: headersToOrigin(ctx, origin),
+  };
 
   if (method === 'OPTIONS') {
     trace.push('origin:s3-rest:cors-not-configured');
@@ -338,7 +393,14 @@ export function s3WebsiteOrigin(
 
   const requester: Requester = { kind: 'anonymous' };
   const bpa = effectiveBpa(bucket, ctx.view.accountPublicAccessBlock());
-  const base = { bucket, account: scenario.account, requester, bpa, secureTransport: false };
+  const base = {
+    bucket,
+    account: scenario.account,
+    requester,
+    bpa,
+    secureTransport: false,
+    headers: headersToOrigin(ctx, origin),
+  };
   const errorPage = (response: EdgeResponse): EdgeResponse =>
     websiteErrorDocument(ctx, bucket, bpa, response);
   if (bucket.Payer === 'Requester') {

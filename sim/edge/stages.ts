@@ -6,7 +6,11 @@ import type { Behavior, EdgeContext, EdgeResponse } from './types.ts';
 import { evaluateWebAcl, findWebAcl } from './waf.ts';
 
 /** who produced the response: decides X-Cache (an error page served for an error stays an Error) */
-export type Decided = { response: EdgeResponse; source: 'edge' | 'origin' | 'function' | 'error-page' };
+export type Decided = {
+  response: EdgeResponse;
+  /** `lambda`: a Lambda@Edge request trigger generated the response (issue 11) */
+  source: 'edge' | 'origin' | 'function' | 'error-page' | 'lambda';
+};
 
 export function disabledStage(ctx: EdgeContext): Decided | undefined {
   if (ctx.config.Enabled !== false) return undefined;
@@ -63,8 +67,12 @@ export function wafStage(ctx: EdgeContext): Decided | undefined {
     clientIp: ctx.req.clientIp,
     country: ctx.req.country,
     uriPath: ctx.uri,
+    headers: ctx.headers,
+    queryString: ctx.query.toString(),
+    method: ctx.req.method,
   });
   const rule = verdict.rule ?? 'default-action';
+  for (const name of verdict.unknown ?? []) ctx.trace.push(`waf:${acl.Name}:unknown:${name}`);
   if (verdict.action === 'allow') {
     ctx.trace.push(`waf:${acl.Name}:allow:${rule}`);
     return undefined;

@@ -30,6 +30,11 @@ export interface EdgeView {
   /** true while a distribution that was InProgress when the scenario loaded has not finished deploying */
   staleEdge(distributionId: string): boolean;
   accountPublicAccessBlock(): PublicAccessBlockConfiguration | null;
+  /** an error response CloudFront still serves from its cache for this path (issue 11); absent: none */
+  cachedError?(
+    distributionId: string,
+    path: string,
+  ): { status: number; headers: Record<string, string>; body: string; ageSeconds: number } | undefined;
 }
 
 /** DefaultCacheBehavior has the same fields as CacheBehavior except PathPattern. */

@@ -1,17 +1,29 @@
 // AWS WAF (web ACL associated with the distribution): rules in Priority order, evaluated exactly for
 // IP sets, geo and URI byte matches; rate-based and managed rule groups block only where the
-// sampled requests show they did.
+// sampled requests show they did. Any other statement is unknown here, and unknown stays unknown
+// through NOT/AND/OR; a rule left unknown blocks only where the sampled requests show it did.
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Scenario, WafRule, WafStatement, WafWebAcl } from '../scenario/types.ts';
+import { modelledMatch, NOT_MODELLED } from './waf-modelled.ts';
 
 export interface WafInput {
   clientIp: string;
   country: string;
   /** URI path as sent (percent-encoded) */
   uriPath: string;
+  /** request headers, lower-case names (header, user-agent and managed-group statements read them) */
+  headers?: Readonly<Record<string, string>>;
+  /** query string without `?` */
+  queryString?: string;
+  method?: string;
 }
 
-export type WafVerdict = { action: 'allow'; rule?: string } | { action: 'block'; rule?: string };
+export type WafVerdict = {
+  action: 'allow' | 'block';
+  rule?: string;
+  /** rules skipped because their statement could not be evaluated (absent when none) */
+  unknown?: string[];
+};
 
 export function findWebAcl(scenario: Scenario, webAclId: string | undefined): WafWebAcl | undefined {
   if (webAclId === undefined || webAclId === '') return undefined;
@@ -89,8 +101,11 @@ function containsWord(haystack: string, needle: string): boolean {
   }
 }
 
-function byteMatch(statement: NonNullable<WafStatement['ByteMatchStatement']>, input: WafInput): boolean {
-  if (statement.FieldToMatch.UriPath === undefined) return false;
+function byteMatch(
+  statement: NonNullable<WafStatement['ByteMatchStatement']>,
+  input: WafInput,
+): boolean | undefined {
+  if (statement.FieldToMatch.UriPath === undefined) return undefined;
   const transformations = [...(statement.TextTransformations ?? [])].sort((a, b) => a.Priority - b.Priority);
   const value = transformations.reduce((v, t) => transform(v, t.Type), input.uriPath);
   const search = statement.SearchString;
@@ -110,46 +125,66 @@ function byteMatch(statement: NonNullable<WafStatement['ByteMatchStatement']>, i
   }
 }
 
-function sampledBlock(scenario: Scenario, acl: WafWebAcl, rule: WafRule, clientIp: string): boolean {
+function sampledBlock(
+  scenario: Scenario,
+  acl: WafWebAcl,
+  rule: WafRule,
+  clientIp: string | undefined,
+): boolean {
   return (scenario.wafv2?.sampledRequests ?? []).some(
     (s) =>
       s.Action.toUpperCase() === 'BLOCK' &&
       s.RuleName === rule.Name &&
-      s.Request.ClientIP === clientIp &&
+      (clientIp === undefined || s.Request.ClientIP === clientIp) &&
       (s.WebAclArn === undefined || s.WebAclArn === '' || s.WebAclArn === acl.ARN),
   );
 }
 
+/** true, false, or undefined when the statement cannot be evaluated here (Kleene's three values). */
 function matches(
   statement: WafStatement,
   input: WafInput,
   scenario: Scenario,
   acl: WafWebAcl,
   rule: WafRule,
-): boolean {
+): boolean | undefined {
+  // headers, query, method, rate-based scope-downs and managed groups whose signals are documented
+  const modelled = modelledMatch(statement, input, {
+    scenario,
+    ruleName: rule.Name,
+    matches: (inner) => matches(inner, input, scenario, acl, rule),
+    sampled: (anyClient) => sampledBlock(scenario, acl, rule, anyClient ? undefined : input.clientIp),
+    transform,
+  });
+  if (modelled !== NOT_MODELLED) return modelled;
   if (statement.IPSetReferenceStatement !== undefined) {
     const ref = statement.IPSetReferenceStatement.ARN;
     const set = scenario.wafv2?.ipSets?.find((s) => s.ARN === ref);
-    return set?.Addresses.some((cidr) => cidrContains(cidr, input.clientIp)) ?? false;
+    return set?.Addresses.some((cidr) => cidrContains(cidr, input.clientIp));
   }
   if (statement.GeoMatchStatement !== undefined) {
     return statement.GeoMatchStatement.CountryCodes.includes(input.country.toUpperCase());
   }
   if (statement.ByteMatchStatement !== undefined) return byteMatch(statement.ByteMatchStatement, input);
   if (statement.NotStatement !== undefined) {
-    return !matches(statement.NotStatement.Statement, input, scenario, acl, rule);
+    const inner = matches(statement.NotStatement.Statement, input, scenario, acl, rule);
+    return inner === undefined ? undefined : !inner;
   }
   if (statement.AndStatement !== undefined) {
-    return statement.AndStatement.Statements.every((s) => matches(s, input, scenario, acl, rule));
+    const parts = statement.AndStatement.Statements.map((s) => matches(s, input, scenario, acl, rule));
+    if (parts.includes(false)) return false;
+    return parts.includes(undefined) ? undefined : true;
   }
   if (statement.OrStatement !== undefined) {
-    return statement.OrStatement.Statements.some((s) => matches(s, input, scenario, acl, rule));
+    const parts = statement.OrStatement.Statements.map((s) => matches(s, input, scenario, acl, rule));
+    if (parts.includes(true)) return true;
+    return parts.includes(undefined) ? undefined : false;
   }
   if (statement.RateBasedStatement !== undefined || statement.ManagedRuleGroupStatement !== undefined) {
     // the live verdict is unknowable; the sampled requests say whether this client was blocked
     return sampledBlock(scenario, acl, rule, input.clientIp);
   }
-  return false;
+  return undefined;
 }
 
 function ruleAction(rule: WafRule): 'block' | 'allow' | 'count' {
@@ -165,11 +200,19 @@ function ruleAction(rule: WafRule): 'block' | 'allow' | 'count' {
 
 export function evaluateWebAcl(scenario: Scenario, acl: WafWebAcl, input: WafInput): WafVerdict {
   const rules = [...acl.Rules].sort((a, b) => a.Priority - b.Priority);
+  const unknown: string[] = [];
+  const verdict = (v: WafVerdict): WafVerdict => (unknown.length > 0 ? { ...v, unknown } : v);
   for (const rule of rules) {
-    if (!matches(rule.Statement, input, scenario, acl, rule)) continue;
+    let matched = matches(rule.Statement, input, scenario, acl, rule);
+    if (matched === undefined) {
+      // what GetSampledRequests would show is the only evidence of an unknown rule's verdict
+      matched = sampledBlock(scenario, acl, rule, input.clientIp);
+      if (!matched) unknown.push(rule.Name);
+    }
+    if (!matched) continue;
     const action = ruleAction(rule);
-    if (action === 'block') return { action: 'block', rule: rule.Name };
-    if (action === 'allow') return { action: 'allow', rule: rule.Name };
+    if (action === 'block') return verdict({ action: 'block', rule: rule.Name });
+    if (action === 'allow') return verdict({ action: 'allow', rule: rule.Name });
   }
-  return acl.DefaultAction.Block !== undefined ? { action: 'block' } : { action: 'allow' };
+  return verdict(acl.DefaultAction.Block !== undefined ? { action: 'block' } : { action: 'allow' });
 }

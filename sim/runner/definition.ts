@@ -85,27 +85,52 @@ function sourceHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Synthesizes the app (no bundling) and returns its state machine; cached per source hash. */
-export async function synthesizedDefinition(): Promise<Asl> {
+export type Template = Parameters<typeof definitionFromTemplate>[0];
+
+/** The synthesized template and its state machine as plain ASL. */
+export interface SynthesizedStack {
+  asl: Asl;
+  /** the CloudFormation template, tokens unresolved (resolved per simulated stack: sim/world/iam/roles.ts) */
+  template: Template;
+}
+
+/**
+ * The context the simulator deploys with: the explicit opt-in to the whole account (issue 12), so the roles may
+ * change whatever distribution, bucket and key a scenario holds. Without a scope the stack may change nothing;
+ * scoped deployments are simulated by passing their context (test/e2e/attacks.test.ts).
+ */
+export const SIMULATOR_CONTEXT: Readonly<Record<string, unknown>> = { 'cf403:scope': 'account' };
+
+/**
+ * Synthesizes the app (no bundling) with `context` and returns its template and state machine; cached per
+ * source hash and context.
+ */
+export async function synthesizedStack(
+  context: Readonly<Record<string, unknown>> = SIMULATOR_CONTEXT,
+): Promise<SynthesizedStack> {
   const cacheDir = join(ROOT, 'node_modules', '.cache', 'cf403');
-  const cacheFile = join(cacheDir, `definition-${sourceHash()}.json`);
+  const contextHash = createHash('sha256').update(JSON.stringify(context)).digest('hex').slice(0, 8);
+  const cacheFile = join(cacheDir, `stack-${sourceHash()}-${contextHash}.json`);
   try {
-    return JSON.parse(readFileSync(cacheFile, 'utf-8')) as Asl;
+    return JSON.parse(readFileSync(cacheFile, 'utf-8')) as SynthesizedStack;
   } catch {
     // not cached yet
   }
   const { buildApp } = await import('../../lib/app.ts');
   const outdir = join(tmpdir(), `cf403-synth-${process.pid}-${Date.now()}`);
-  const { app, stack } = buildApp({ bundle: false, outdir });
+  const { app, stack } = buildApp({ bundle: false, outdir, context: { ...context } });
   const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template as Parameters<
-    typeof definitionFromTemplate
-  >[0];
-  const asl = definitionFromTemplate(template);
+  const template = assembly.getStackByName(stack.stackName).template as Template;
+  const out: SynthesizedStack = { asl: definitionFromTemplate(template), template };
   mkdirSync(cacheDir, { recursive: true });
   // Written whole then renamed: test workers synthesizing at once never read a half-written file.
   const tmp = `${cacheFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(asl));
+  writeFileSync(tmp, JSON.stringify(out));
   renameSync(tmp, cacheFile);
-  return asl;
+  return out;
+}
+
+/** The synthesized state machine as plain ASL (see synthesizedStack). */
+export async function synthesizedDefinition(): Promise<Asl> {
+  return (await synthesizedStack()).asl;
 }

@@ -3,8 +3,11 @@
 import { Console } from 'node:console';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -17,15 +20,31 @@ import { executionKey, S3ArtifactStore } from '../../functions/adapters/artifact
 import type { AwsClients } from '../../functions/adapters/clients.ts';
 import { parseConfig } from '../../functions/config.ts';
 import { cloudFront4xxAlarmEvent } from '../../functions/domain/alarm-event.ts';
-import type { ChangeSpec, Diagnosis, FieldDiff, Plan, ProbeResult } from '../../functions/domain/types.ts';
+import type {
+  AccessLogSummary,
+  ChangeSpec,
+  Diagnosis,
+  FieldDiff,
+  Plan,
+  ProbeResult,
+} from '../../functions/domain/types.ts';
 import type { StepDeps } from '../../functions/steps/runtime.ts';
 import { STEP_FOLDERS, type StepName, TASK_STATES } from '../../lib/workflow/steps.ts';
 import type { Scenario } from '../scenario/types.ts';
+import {
+  type SimulatedStack,
+  type StepIdentity,
+  stackResourcePolicies,
+  stepIdentities,
+} from '../world/iam/index.ts';
 import { type Caller, World } from '../world/index.ts';
-import { type Asl, synthesizedDefinition } from './definition.ts';
-import { EdgeProber, ScenarioRequestLog } from './ports.ts';
+import { closeTask } from '../world/messaging.ts';
+import { type Asl, type SynthesizedStack, synthesizedStack } from './definition.ts';
+import { accessLogsOf, EdgeProber } from './ports.ts';
+import { deployStack, SIM_APPROVAL_DOCUMENT, SIM_PAUSE_PARAMETER } from './stack.ts';
 import { STEP_RUNS } from './steps.ts';
 import { type TraceEntry, traceOf } from './trace.ts';
+import { type VerificationReport, verificationFields } from './verification-report.ts';
 
 // aws-local-stepfunctions calls Promise.withResolvers (Node 22); package.json promises Node 20 too.
 const PromiseCtor = Promise as unknown as { withResolvers?: () => unknown };
@@ -41,7 +60,26 @@ if (typeof PromiseCtor.withResolvers !== 'function') {
   };
 }
 
-export type Decision = 'approve' | 'reject' | 'timeout';
+/**
+ * Who answers an approval, and how: the simulated operator approves or rejects in Systems Manager, nobody
+ * answers (`timeout`), or a script plays the approver side (attack tests: forged events, other versions...).
+ */
+export type Decision = 'approve' | 'reject' | 'timeout' | ApprovalAct;
+
+/** The approver side while the workflow waits on `automationExecutionId`; see ApprovalContext. */
+export type ApprovalAct = (ctx: ApprovalContext) => Promise<void>;
+
+export interface ApprovalContext {
+  readonly world: World;
+  /** the approval the workflow started */
+  readonly automationExecutionId: string;
+  /** signals the approval as `caller` (default: the configured operator), as `cf403 approve` would */
+  signal(decision: 'Approve' | 'Reject', caller?: string): Promise<void>;
+  /** invokes the relay with an event, as EventBridge (or anyone allowed to invoke it) would */
+  deliver(event: unknown): Promise<unknown>;
+  /** EventBridge delivers Systems Manager's events on a best-effort basis: lose this approval's */
+  loseEvents(): void;
+}
 
 export interface SimulateOptions {
   decision: Decision;
@@ -73,6 +111,10 @@ export interface Report {
   scenario: string;
   outcome: string;
   causes: Diagnosis['causes'];
+  /** failing requests set aside as noise, with the better alarm to set (issue 11) */
+  noise?: Diagnosis['noise'];
+  /** no cause explains the 403s: each request's fingerprint and every check found fine (issue 11) */
+  unexplained?: Diagnosis['unexplained'];
   actions: ReportAction[];
   approval: {
     required: boolean;
@@ -86,6 +128,12 @@ export interface Report {
   /** audit records the execution wrote to the table */
   auditRecords: number;
   probes: { before: Omit<ProbeResult, 'bodyExcerpt'>[]; after: Omit<ProbeResult, 'bodyExcerpt'>[] };
+  /** what the verification saw, request by request, and what it could not see (issue 10; docs/report-format.md) */
+  verification?: VerificationReport;
+  /** failing requests the probe could not make as a real viewer would, and why (issue 10) */
+  unreproducible?: NonNullable<Diagnosis['unreproducible']>;
+  /** which access logs the diagnosis read (issue 10) */
+  accessLogs?: AccessLogSummary;
   error?: { error: string; cause: string };
   /** what the rollback put back; `error` when it could not put everything back (never silent) */
   rollback?: { restored: string[]; error?: { error: string; cause: string } };
@@ -129,6 +177,11 @@ export function simulatedClients(world: World, caller: Caller = { step: 'unknown
     sfn: a(new SFNClient(opts)),
     ssm: a(new SSMClient(opts)),
     dynamodb: a(new DynamoDBClient(opts)),
+    cloudwatch: a(new CloudWatchClient({ ...opts, region: 'us-east-1' })),
+    logs: a(new CloudWatchLogsClient({ ...opts, region: 'us-east-1' })),
+    kmsIn: async (region: string) => a(new KMSClient({ ...opts, region })),
+    lambda: a(new LambdaClient(opts)),
+    lambdaIn: async (region: string) => a(new LambdaClient({ ...opts, region })),
   };
 }
 
@@ -143,7 +196,27 @@ function stderrLogger(level: string): Logger {
 }
 
 export const SIM_TABLE = 'cf403-remediation-sim';
-export const SIM_APPROVAL_DOCUMENT = 'Cf403Remediation-Approval';
+/** The sweep's schedule (lib: SWEEP_INTERVAL): when an answer has not come, the next sweep is this far away. */
+const SWEEP_SECONDS = 300;
+const SIM_STATE_MACHINE = 'cf403-remediation';
+
+function topicArn(world: World): string {
+  return `arn:aws:sns:${world.region}:${world.account}:cf403-notifications`;
+}
+
+/** The physical names of the stack as the simulator deploys it into a world. */
+export function simulatedStack(world: World): SimulatedStack {
+  return {
+    account: world.account,
+    region: world.region,
+    artifactBucket: artifactBucket(world),
+    tableName: SIM_TABLE,
+    topicArn: topicArn(world),
+    approvalDocument: SIM_APPROVAL_DOCUMENT,
+    stateMachineArn: `arn:aws:states:${world.region}:${world.account}:stateMachine:${SIM_STATE_MACHINE}`,
+  };
+}
+export { SIM_APPROVAL_DOCUMENT, SIM_PAUSE_PARAMETER } from './stack.ts';
 
 /** The role an operator assumes to approve, the approvers list the deployment would configure. */
 export function operatorArn(world: World): string {
@@ -158,16 +231,19 @@ export function simulationDeps(
 ): StepDeps {
   const bucket = artifactBucket(world);
   world.addSystemBucket(bucket);
+  const { versionName } = deployStack(world);
   const clients = simulatedClients(world, caller);
   return {
     config: parseConfig({
       AWS_REGION: world.region,
       CF403_ARTIFACT_BUCKET: bucket,
-      CF403_TOPIC_ARN: `arn:aws:sns:${world.region}:${world.account}:cf403-notifications`,
+      CF403_TOPIC_ARN: topicArn(world),
       CF403_APPROVAL_RISKS: 'destructive',
       CF403_PLAN_ONLY: 'false',
       CF403_TABLE_NAME: SIM_TABLE,
       CF403_APPROVAL_DOCUMENT: SIM_APPROVAL_DOCUMENT,
+      CF403_APPROVAL_DOCUMENT_VERSION: versionName,
+      CF403_PAUSE_PARAMETER: SIM_PAUSE_PARAMETER,
       CF403_APPROVERS: operatorArn(world),
       CF403_MIN_APPROVALS: '1',
       ...env,
@@ -175,7 +251,7 @@ export function simulationDeps(
     clients,
     artifacts: new S3ArtifactStore(clients.s3, bucket),
     prober: new EdgeProber(world),
-    requestLog: new ScenarioRequestLog(world.scenario.requests),
+    requestLog: accessLogsOf(world, clients),
     logger: stderrLogger(logLevel),
     now: () => new Date(world.now()),
     // in-process retry pauses cost simulated time only
@@ -204,50 +280,97 @@ export interface ExecutionResult {
  * The synthesized state machine running against one world. Several executions may share it (alarm storms):
  * each gets its own name, and the world's lock table decides which one acts.
  */
+function isSynthesizedStack(d: Asl | SynthesizedStack): d is SynthesizedStack {
+  return 'template' in d && 'asl' in d && !('States' in d);
+}
+
 export class LocalWorkflow {
   /** the shared configuration (every step's deps carry the same) */
   readonly deps: StepDeps;
+  private readonly asl: Asl;
   private readonly stepDeps = new Map<string, StepDeps>();
+  /** each step's role as the template defines it; absent when run from a bare definition (not authorized) */
+  readonly identities: Record<StepName, StepIdentity> | undefined;
 
+  /**
+   * `deployment`: the synthesized stack (every step then calls AWS as its own role, judged by IAM), or a bare
+   * state machine definition (tests of the runner and benchmarks of other designs: calls are not authorized).
+   */
   constructor(
     readonly world: World,
-    private readonly asl: Asl,
+    deployment: Asl | SynthesizedStack,
     private readonly logLevel?: string,
     private readonly env?: Record<string, string>,
   ) {
+    if (isSynthesizedStack(deployment)) {
+      this.asl = deployment.asl;
+      const stack = simulatedStack(world);
+      this.identities = stepIdentities(deployment.template, stack);
+      world.useStack({
+        policies: stackResourcePolicies(deployment.template, stack),
+        stateMachineArn: stack.stateMachineArn,
+      });
+    } else {
+      this.asl = deployment;
+      this.identities = undefined;
+    }
     this.deps = this.depsFor('operator');
   }
 
-  /** Each step calls AWS with clients of its own, so the world knows (and authorizes) who calls. */
+  /** Each step calls AWS with clients of its own, as its own role, so the world knows and authorizes who calls. */
   depsFor(step: StepName | 'operator'): StepDeps {
     const name = step === 'operator' ? step : STEP_FOLDERS[step];
     let deps = this.stepDeps.get(name);
     if (!deps) {
-      deps = simulationDeps(this.world, this.logLevel, this.env, { step: name });
+      const identity = step === 'operator' ? undefined : this.identities?.[step];
+      deps = simulationDeps(this.world, this.logLevel, this.env, {
+        step: name,
+        ...(identity ? { identity } : {}),
+      });
       this.stepDeps.set(name, deps);
     }
     return deps;
   }
 
-  /** The operator's answer: signals the console approval as the operator, then delivers the status event to the relay. */
-  /** `approval`: the automation the step started (the operator answers that one, not an older leftover). */
-  private async answerApproval(approval: string, token: string, decision: Decision): Promise<unknown> {
+  /**
+   * The approver side acts (the operator signals, or a script), EventBridge delivers the status events to the
+   * relay (unless lost), and the sweep runs once (SWEEP_SECONDS later) if nothing answered the task yet. A task
+   * still unanswered then waits until its timeout. `approval`: the automation the step started.
+   */
+  private async answerApproval(approval: string, token: string, act: ApprovalAct): Promise<unknown> {
     const { world, deps } = this;
     const document = deps.config.approvalDocument ?? SIM_APPROVAL_DOCUMENT;
     const seen = world.events.length;
-    await world.asCaller(operatorArn(world), () =>
-      signalApproval(
-        deps.clients.ssm,
-        document,
-        approval,
-        decision === 'approve' ? 'Approve' : 'Reject',
-        'simulated operator',
-      ),
-    );
-    // EventBridge delivers the automation's status change to the relay.
-    for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, this.depsFor('relay'));
-    const signal = world.taskSignals.find((t) => t.taskToken === token);
-    if (!signal) throw new Error(`the relay did not answer approval ${approval}`);
+    let lost = false;
+    await act({
+      world,
+      automationExecutionId: approval,
+      signal: async (decision, caller = operatorArn(world)) => {
+        await world.asCaller(caller, () =>
+          signalApproval(deps.clients.ssm, document, approval, decision, 'simulated operator'),
+        );
+      },
+      deliver: (event) => STEP_RUNS.relay(event, this.depsFor('relay')),
+      loseEvents: () => {
+        lost = true;
+      },
+    });
+    // EventBridge delivers the automation's status changes to the relay.
+    if (!lost)
+      for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, this.depsFor('relay'));
+    const answered = () => world.taskSignals.find((t) => t.taskToken === token);
+    if (!answered()) {
+      world.advance(SWEEP_SECONDS);
+      await STEP_RUNS.sweep({}, this.depsFor('sweep'));
+    }
+    const signal = answered();
+    if (!signal) {
+      // Nobody answered: the task times out, and its token with it.
+      closeTask(world, token);
+      const timeout = new Error(`approval ${approval} was not answered in time`);
+      timeout.name = 'States.Timeout';
+      throw timeout;
+    }
     if (signal.kind === 'failure') {
       const err = new Error(signal.cause ?? 'approval failed');
       err.name = signal.error ?? 'States.TaskFailed';
@@ -258,7 +381,7 @@ export class LocalWorkflow {
 
   async execute(event: unknown, executionName: string, decision: Decision): Promise<ExecutionResult> {
     const { world, asl } = this;
-    const executionId = `arn:aws:states:${world.region}:${world.account}:execution:cf403-remediation:${executionName}`;
+    const executionId = `arn:aws:states:${world.region}:${world.account}:execution:${SIM_STATE_MACHINE}:${executionName}`;
     let approvalDecision: Report['approval']['decision'] = 'not-required';
     let approvers: ApproverDecision[] = [];
     const invoke = (stateName: string, step: StepName, resource: string) => async (input: unknown) => {
@@ -275,16 +398,24 @@ export class LocalWorkflow {
         const token = (payload as { token?: string }).token ?? '';
         if (decision === 'timeout') {
           approvalDecision = 'timed-out';
+          closeTask(world, token);
           const timeout = new Error(`approval for ${stateName} timed out`);
           timeout.name = 'States.Timeout';
           throw timeout;
         }
         const started = (out as { automationExecutionId?: unknown } | undefined)?.automationExecutionId;
         const approval = typeof started === 'string' ? started : executionId;
-        const answer = (await this.answerApproval(approval, token, decision)) as {
-          decision?: string;
-          approvers?: ApproverDecision[];
-        };
+        const act: ApprovalAct =
+          typeof decision === 'function'
+            ? decision
+            : (ctx) => ctx.signal(decision === 'approve' ? 'Approve' : 'Reject');
+        let answer: { decision?: string; approvers?: ApproverDecision[] };
+        try {
+          answer = (await this.answerApproval(approval, token, act)) as typeof answer;
+        } catch (err) {
+          if ((err as Error).name === 'States.Timeout') approvalDecision = 'timed-out';
+          throw err;
+        }
         approvalDecision = answer.decision === 'approved' ? 'approved' : 'rejected';
         approvers = answer.approvers ?? [];
         return answer;
@@ -402,9 +533,9 @@ export function defaultAlarmEvent(scenario: Scenario): Record<string, unknown> {
 }
 
 export async function simulate(scenario: Scenario, options: SimulateOptions): Promise<Report> {
-  const asl = options.definition ?? (await synthesizedDefinition());
+  const deployment = options.definition ?? (await synthesizedStack());
   const world = new World(scenario);
-  const workflow = new LocalWorkflow(world, asl, options.logLevel, options.env);
+  const workflow = new LocalWorkflow(world, deployment, options.logLevel, options.env);
   const result = await workflow.execute(
     defaultAlarmEvent(scenario),
     `sim-${scenario.name}`.slice(0, 80),
@@ -417,7 +548,12 @@ function targetsOf(change: ChangeSpec | undefined): string[] {
   switch (change?.type) {
     case undefined:
     case 'wait-for-deployment':
+    case 'invalidate-cached-errors':
       return [];
+    case 'create-function':
+      return [`function:${change.functionName}`];
+    case 'add-lambda-permission':
+      return [`lambda-policy:${change.permission.functionName}`];
     case 'create-or-reuse-oac':
       return ['oac'];
     case 'merge-bucket-policy-statement':
@@ -447,7 +583,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
       }
     | undefined;
   const apply = output.apply as { applied?: { actionId: string }[] } | undefined;
-  const verify = output.verify as { probes?: ProbeResult[] } | undefined;
+  const verify = output.verify as ({ probes?: ProbeResult[] } & Partial<VerificationReport>) | undefined;
   const lock = output.lock as { acquired?: boolean; holder?: string } | undefined;
   const rollback = output.rollback as { restored?: string[] } | undefined;
   const asError = (v: unknown) => {
@@ -465,6 +601,8 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
     scenario: scenario.name,
     outcome,
     causes: diagnosis?.causes ?? [],
+    ...(diagnosis?.noise ? { noise: diagnosis.noise } : {}),
+    ...(diagnosis?.unexplained ? { unexplained: diagnosis.unexplained } : {}),
     actions: (plan?.actions ?? []).map((a) => ({
       id: a.id,
       cause: a.cause,
@@ -491,6 +629,11 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
         : {}),
     },
     probes: { before: collect?.probes ?? [], after: appliedIds.size > 0 ? (verify?.probes ?? []) : [] },
+    ...verificationFields(
+      verify,
+      diagnosis,
+      world.systemObject(artifactBucket(world), executionKey(result.executionName, 'evidence')),
+    ),
     ...((): { error?: { error: string; cause: string } } => {
       const base = error ?? (e?.Error ? { error: e.Error, cause: e.Cause ?? '' } : undefined);
       if (!rollbackError) return base ? { error: base } : {};

@@ -12,6 +12,7 @@ import { run as relay } from '../../functions/steps/relay/handler.ts';
 import { run as requestApproval } from '../../functions/steps/request-approval/handler.ts';
 import { run as rollback } from '../../functions/steps/rollback/handler.ts';
 import type { StepDeps } from '../../functions/steps/runtime.ts';
+import { run as sweep } from '../../functions/steps/sweep/handler.ts';
 import { run as verify } from '../../functions/steps/verify/handler.ts';
 import type { StepName } from '../../lib/workflow/steps.ts';
 
@@ -29,4 +30,5 @@ export const STEP_RUNS: Record<StepName, (input: unknown, deps: StepDeps) => Pro
   rollback,
   notify,
   relay,
+  sweep,
 };

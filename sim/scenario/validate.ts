@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { CAUSE_IDS } from '../../functions/domain/types.ts';
 import { findQuantityMismatch } from '../world/quantities.ts';
 import type { Scenario } from './types.ts';
+import { errorCache, lambdaEdge, lambdaSection } from './validate-issue11.ts';
 
 export class ScenarioError extends Error {
   /** JSON path of the offending field, e.g. `cloudfront.distributions[0].ETag`; '' for the whole document */
@@ -28,6 +29,11 @@ const TOP_LEVEL = [
   'kms',
   'wafv2',
   'requests',
+  'logs',
+  'cloudwatchLogs',
+  'metrics',
+  'cloudwatch',
+  'lambda',
   'alarmEvent',
   'simulation',
   'expect',
@@ -386,7 +392,9 @@ function distribution(value: unknown, path: string): void {
     'ActiveTrustedSigners',
     'ActiveTrustedKeyGroups',
     'AliasICPRecordals',
+    'Tags',
   ]);
+  opt(d, 'Tags', path, (v, p) => tagList(v, p, 'Key', 'Value'));
   const id = str(d.Id, at(path, 'Id'), {
     pattern: ID,
     what: 'a distribution id (upper-case letters and digits)',
@@ -530,7 +538,9 @@ function bucket(value: unknown, path: string): void {
     'WebsiteConfiguration',
     'PublicReadAcl',
     'Objects',
+    'Tags',
   ]);
+  opt(b, 'Tags', path, (v, p) => tagList(v, p, 'Key', 'Value'));
   str(b.Name, at(path, 'Name'), { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, what: 'an S3 bucket name' });
   str(b.Region, at(path, 'Region'), {
     pattern: /^[a-z]{2}(-[a-z]+)+-\d$/,
@@ -632,7 +642,24 @@ function kms(value: unknown, path: string): void {
       pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/,
       what: 'a KMS key ARN',
     });
+    opt(k, 'KeyManager', ip, (v, p) => oneOf(v, p, ['AWS', 'CUSTOMER']));
+    opt(k, 'Aliases', ip, (v, p) =>
+      each(v, p, (a, ap) =>
+        str(a, ap, { pattern: /^alias\/[A-Za-z0-9/_-]+$/, what: 'an alias name such as "alias/aws/s3"' }),
+      ),
+    );
     policyText(k.Policy, at(ip, 'Policy'));
+    opt(k, 'Tags', ip, (v, p) => tagList(v, p, 'TagKey', 'TagValue'));
+  });
+}
+
+/** Tags in the service's own shape: `{Key, Value}` (CloudFront, S3) or `{TagKey, TagValue}` (KMS). */
+function tagList(value: unknown, path: string, keyName: string, valueName: string): void {
+  each(value, path, (item, ip) => {
+    const t = obj(item, ip);
+    knownKeys(t, ip, [keyName, valueName]);
+    str(t[keyName], at(ip, keyName), { nonEmpty: true });
+    str(t[valueName], at(ip, valueName));
   });
 }
 
@@ -724,7 +751,7 @@ function wafv2(value: unknown, path: string): void {
 
 // ---- traffic, simulation, expect ----
 
-function request(value: unknown, path: string): void {
+function viewerRequest(value: unknown, path: string): void {
   const r = obj(value, path);
   knownKeys(r, path, ['url', 'method', 'country', 'clientIp', 'headers']);
   const url = str(r.url, at(path, 'url'), { what: 'an absolute http(s) URL' });
@@ -752,15 +779,28 @@ function simulation(value: unknown, path: string): void {
     'faults',
     'customOrigins',
     'rateLimit',
+    'ipReputation',
+    'errorCache',
+    'lambdaEdge',
   ]);
+  opt(s, 'errorCache', path, errorCache);
+  opt(s, 'lambdaEdge', path, lambdaEdge);
   // Bounded, so a simulation always ends in reasonable time (CloudFront itself takes minutes).
   opt(s, 'deploymentSeconds', path, (v, p) => num(v, p, { min: 0, max: DAY_SECONDS }));
   opt(s, 'invalidationSeconds', path, (v, p) => num(v, p, { min: 0, max: DAY_SECONDS }));
   opt(s, 'apiLatencyMs', path, (v, p) => num(v, p, { min: 0, max: 1000 }));
   opt(s, 'probe', path, (v, p) => {
     const probe = obj(v, p);
+    knownKeys(probe, p, ['country', 'clientIp', 'userAgent']);
     str(probe.country, at(p, 'country'), { pattern: /^[A-Z]{2}$/, what: 'a 2-letter country code' });
     ipAddress(probe.clientIp, at(p, 'clientIp'));
+    opt(probe, 'userAgent', p, (ua, up) => str(ua, up, { nonEmpty: true }));
+  });
+  opt(s, 'ipReputation', path, (v, p) => {
+    const r = obj(v, p);
+    knownKeys(r, p, ['hostingProviders', 'anonymous', 'botDataCenters']);
+    for (const k of ['hostingProviders', 'anonymous', 'botDataCenters'])
+      opt(r, k, p, (list, lp) => each(list, lp, anyCidr));
   });
   opt(s, 'faults', path, (v, p) =>
     each(v, p, (item, ip) => {
@@ -821,7 +861,12 @@ export function parseScenario(input: unknown): Scenario {
   opt(root, 'kms', '', kms);
   opt(root, 'wafv2', '', wafv2);
   arr(root.requests, 'requests', { nonEmpty: true, what: 'a non-empty array of viewer requests' });
-  each(root.requests, 'requests', request);
+  each(root.requests, 'requests', viewerRequest);
+  opt(root, 'logs', '', logs);
+  opt(root, 'cloudwatchLogs', '', cloudwatchLogs);
+  opt(root, 'metrics', '', metrics);
+  opt(root, 'cloudwatch', '', cloudwatchAlarms);
+  opt(root, 'lambda', '', lambdaSection);
   opt(root, 'alarmEvent', '', (v, p) => obj(v, p));
   opt(root, 'simulation', '', simulation);
   opt(root, 'expect', '', expectation);
@@ -844,4 +889,110 @@ function normalized(sc: Scenario): Scenario {
     if (bucket.Objects === undefined) bucket.Objects = [];
   }
   return sc;
+}
+
+// ---- issue 10: the viewers' side (access logs, metrics, alarms) ----
+
+function anyCidr(value: unknown, path: string): void {
+  const text = str(value, path, { what: 'a CIDR block such as "203.0.113.0/24"' });
+  cidr(text, path, isIP(text.split('/')[0] ?? '') === 6 ? 6 : 4);
+}
+
+function logRecord(value: unknown, path: string): void {
+  const r = obj(value, path);
+  const { secondsAgo, status, ...rest } = r;
+  num(secondsAgo, at(path, 'secondsAgo'), { min: 0, max: 30 * DAY_SECONDS });
+  if (status !== undefined) num(status, at(path, 'status'), { min: 100, max: 599, integer: true });
+  // the rest is a viewer request, as in `requests`
+  viewerRequest({ ...rest }, path);
+}
+
+function logs(value: unknown, path: string): void {
+  const l = obj(value, path);
+  knownKeys(l, path, ['requestsSecondsAgo', 'history', 'filler', 'deliveryDelaySeconds']);
+  opt(l, 'requestsSecondsAgo', path, (v, p) => num(v, p, { min: 0, max: 30 * DAY_SECONDS }));
+  opt(l, 'deliveryDelaySeconds', path, (v, p) => num(v, p, { min: 0, max: 2 * DAY_SECONDS }));
+  opt(l, 'history', path, (v, p) => each(v, p, logRecord));
+  opt(l, 'filler', path, (v, p) => {
+    const f = obj(v, p);
+    knownKeys(f, p, ['files', 'hours', 'recordsPerFile']);
+    num(f.files, at(p, 'files'), { min: 0, max: 20_000, integer: true });
+    num(f.hours, at(p, 'hours'), { min: 1, max: 48, integer: true });
+    opt(f, 'recordsPerFile', p, (r, rp) => num(r, rp, { min: 1, max: 1000, integer: true }));
+  });
+}
+
+function cloudwatchLogs(value: unknown, path: string): void {
+  const c = obj(value, path);
+  knownKeys(c, path, ['deliverySources', 'deliveryDestinations', 'deliveries']);
+  opt(c, 'deliverySources', path, (v, p) =>
+    each(v, p, (item, ip) => {
+      const d = obj(item, ip);
+      str(d.name, at(ip, 'name'), { nonEmpty: true });
+      each(d.resourceArns, at(ip, 'resourceArns'), (a, ap) => str(a, ap, { nonEmpty: true }), true);
+      opt(d, 'logType', ip, (t, tp) => str(t, tp, { nonEmpty: true }));
+    }),
+  );
+  opt(c, 'deliveryDestinations', path, (v, p) =>
+    each(v, p, (item, ip) => {
+      const d = obj(item, ip);
+      str(d.name, at(ip, 'name'), { nonEmpty: true });
+      str(d.arn, at(ip, 'arn'), { pattern: /^arn:aws[a-z-]*:logs:/, what: 'a delivery destination ARN' });
+      opt(d, 'outputFormat', ip, (f, fp) => oneOf(f, fp, ['json', 'plain', 'w3c', 'raw', 'parquet']));
+      const cp = at(ip, 'deliveryDestinationConfiguration');
+      str(
+        obj(d.deliveryDestinationConfiguration, cp).destinationResourceArn,
+        at(cp, 'destinationResourceArn'),
+        {
+          pattern: /^arn:aws[a-z-]*:(s3|logs|firehose):/,
+          what: 'the ARN of an S3 bucket, a CloudWatch Logs log group or a Firehose stream',
+        },
+      );
+    }),
+  );
+  opt(c, 'deliveries', path, (v, p) =>
+    each(v, p, (item, ip) => {
+      const d = obj(item, ip);
+      str(d.deliverySourceName, at(ip, 'deliverySourceName'), { nonEmpty: true });
+      str(d.deliveryDestinationArn, at(ip, 'deliveryDestinationArn'), { nonEmpty: true });
+      opt(d, 'recordFields', ip, (f, fp) => each(f, fp, (x, xp) => str(x, xp, { nonEmpty: true })));
+      opt(d, 's3DeliveryConfiguration', ip, (x, xp) => {
+        const s3 = obj(x, xp);
+        opt(s3, 'suffixPath', xp, (sp, spp) => str(sp, spp, { nonEmpty: true }));
+        opt(s3, 'enableHiveCompatiblePath', xp, bool);
+      });
+    }),
+  );
+}
+
+function metrics(value: unknown, path: string): void {
+  const m = obj(value, path);
+  knownKeys(m, path, ['requestsPerMinute', 'failingShare', 'additionalMetrics']);
+  opt(m, 'requestsPerMinute', path, (v, p) => num(v, p, { min: 0, max: 10_000_000 }));
+  opt(m, 'failingShare', path, (v, p) => num(v, p, { min: 0, max: 1 }));
+  opt(m, 'additionalMetrics', path, bool);
+}
+
+const COMPARISONS = [
+  'GreaterThanOrEqualToThreshold',
+  'GreaterThanThreshold',
+  'LessThanThreshold',
+  'LessThanOrEqualToThreshold',
+];
+
+function cloudwatchAlarms(value: unknown, path: string): void {
+  const c = obj(value, path);
+  knownKeys(c, path, ['alarms']);
+  opt(c, 'alarms', path, (v, p) =>
+    each(v, p, (item, ip) => {
+      const a = obj(item, ip);
+      str(a.AlarmName, at(ip, 'AlarmName'), { nonEmpty: true });
+      opt(a, 'MetricName', ip, (x, xp) => str(x, xp, { nonEmpty: true }));
+      opt(a, 'Threshold', ip, (x, xp) => num(x, xp));
+      opt(a, 'ComparisonOperator', ip, (x, xp) => oneOf(x, xp, COMPARISONS));
+      opt(a, 'EvaluationPeriods', ip, (x, xp) => num(x, xp, { min: 1, integer: true }));
+      opt(a, 'DatapointsToAlarm', ip, (x, xp) => num(x, xp, { min: 1, integer: true }));
+      opt(a, 'Period', ip, (x, xp) => num(x, xp, { min: 10, integer: true }));
+    }),
+  );
 }

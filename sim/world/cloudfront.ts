@@ -37,6 +37,8 @@ import type {
   ListInvalidationsCommandOutput,
   ListOriginAccessControlsCommandInput,
   ListOriginAccessControlsCommandOutput,
+  ListTagsForResourceCommandInput,
+  ListTagsForResourceCommandOutput,
   OriginAccessControlConfig,
   TestFunctionCommandInput,
   TestFunctionCommandOutput,
@@ -248,6 +250,22 @@ export function cloudFrontHandlers(world: World): Handlers {
   };
 
   return {
+    // Tags of a distribution (issue 12); other taggable CloudFront resources carry none here.
+    ListTagsForResource: handler<ListTagsForResourceCommandInput, Out<ListTagsForResourceCommandOutput>>(
+      (input) => {
+        const id = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\/([A-Z0-9]+)$/.exec(
+          input.Resource ?? '',
+        )?.[1];
+        if (!id)
+          throw cfError('InvalidArgument', `${input.Resource ?? 'null'} is not a valid resource ARN.`, 400);
+        const d = st.distributions.get(id);
+        if (!d || d.ARN !== input.Resource)
+          throw cfError('NoSuchResource', 'The specified resource does not exist.', 404);
+        const items = structuredClone(d.tags ?? []);
+        return { Tags: { Items: items } };
+      },
+    ),
+
     GetDistribution: handler<GetDistributionCommandInput, Out<GetDistributionCommandOutput>>((input) => {
       const d = distribution(input.Id);
       return { Distribution: distributionOutput(d), ETag: d.ETag };

@@ -1,8 +1,11 @@
 // Errors as the SDK would throw them: the client package's own exception class when the service models the
 // error, else the service's base exception with the wire name (how the SDK surfaces unmodeled errors).
 import * as cloudfront from '@aws-sdk/client-cloudfront';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as logs from '@aws-sdk/client-cloudwatch-logs';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as kms from '@aws-sdk/client-kms';
+import * as lambda from '@aws-sdk/client-lambda';
 import * as s3 from '@aws-sdk/client-s3';
 import * as s3control from '@aws-sdk/client-s3-control';
 import * as sfn from '@aws-sdk/client-sfn';
@@ -21,7 +24,12 @@ export type ServiceName =
   | 'sfn'
   // issue 5: the workflow's table and approval automations
   | 'dynamodb'
-  | 'ssm';
+  | 'ssm'
+  // issue 10: viewer-side verification and standard logging (v2)
+  | 'cloudwatch'
+  | 'logs'
+  // issue 11: function URL origins (resource policies)
+  | 'lambda';
 
 interface ServiceModule {
   namespace: Record<string, unknown>;
@@ -52,6 +60,9 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   sfn: { namespace: sfn, base: sfn.SFNServiceException },
   dynamodb: { namespace: dynamodb, base: dynamodb.DynamoDBServiceException },
   ssm: { namespace: ssm, base: ssm.SSMServiceException },
+  cloudwatch: { namespace: cloudwatch, base: cloudwatch.CloudWatchServiceException },
+  logs: { namespace: logs, base: logs.CloudWatchLogsServiceException },
+  lambda: { namespace: lambda, base: lambda.LambdaServiceException },
 };
 
 function modeledClass(service: ServiceName, name: string): ModeledCtor | undefined {

@@ -1,5 +1,6 @@
 export type { DynamoItem } from './dynamodb-expr.ts';
 export { faultError, type ServiceName, serviceError } from './errors.ts';
+export { ENFORCE_ALL, type Enforcement, type IamUse, type Refusal } from './gate.ts';
 export { hashSeed, IdGenerator } from './ids.ts';
 export * from './managed-policies.ts';
 export { isPublicPolicy, isPublicStatement } from './policy.ts';

@@ -18,6 +18,8 @@ import type {
   GetBucketPolicyCommandOutput,
   GetBucketRequestPaymentCommandInput,
   GetBucketRequestPaymentCommandOutput,
+  GetBucketTaggingCommandInput,
+  GetBucketTaggingCommandOutput,
   GetBucketWebsiteCommandInput,
   GetBucketWebsiteCommandOutput,
   GetObjectAclCommandInput,
@@ -114,6 +116,13 @@ export function s3Handlers(world: World): Handlers {
     st.accountPublicAccessBlock?.BlockPublicPolicy === true;
 
   return {
+    // S3 answers NoSuchTagSet (404) for a bucket without tags (GetBucketTagging API reference).
+    GetBucketTagging: handler<GetBucketTaggingCommandInput, Out<GetBucketTaggingCommandOutput>>((input) => {
+      const b = bucket(input.Bucket);
+      if (!b.Tags || b.Tags.length === 0) throw s3Error('NoSuchTagSet', 'The TagSet does not exist', 404);
+      return { TagSet: structuredClone(b.Tags) };
+    }),
+
     GetBucketPolicy: handler<GetBucketPolicyCommandInput, Out<GetBucketPolicyCommandOutput>>((input) => {
       const b = bucket(input.Bucket);
       if (b.Policy === null) throw s3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);

@@ -18,6 +18,7 @@ import type {
   WafWebAcl,
 } from '../scenario/types.ts';
 import type { DynamoItem } from './dynamodb-expr.ts';
+import type { LambdaFunctionState } from './lambda.ts';
 
 export interface InvalidationState {
   Id: string;
@@ -43,6 +44,8 @@ export interface DistributionState {
   staleEdge: boolean;
   lastModified: number;
   invalidations: InvalidationState[];
+  /** the scenario's tags (ListTagsForResource) */
+  tags?: { Key: string; Value: string }[];
 }
 
 export interface OacState {
@@ -75,22 +78,64 @@ export interface ApproverDecision {
 
 export type AutomationStatus = 'Waiting' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
 
-/** One execution of an approval document: a single `aws:approve` step named `approve`. */
+/** One step of an execution. Steps other than `aws:approve` run to Success at once (sim/world/ssm.ts). */
+export interface AutomationStepState {
+  name: string;
+  action: string;
+  stepExecutionId: string;
+  /** `Pending` until its turn */
+  status: AutomationStatus | 'Pending';
+  /** resolved inputs, as JSON texts (how SSM shows them) */
+  inputs: Record<string, string>;
+  outputs: Record<string, string[]>;
+  timeoutSeconds?: number;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/**
+ * One execution of an Automation document version. The approval fields describe its `aws:approve` step (the
+ * simulation models at most one); `timeoutSeconds` is that step's, or 0 when it has none.
+ */
 export interface AutomationState {
   id: string;
   documentName: string;
+  /** the version number it runs */
+  documentVersion: string;
   parameters: Record<string, string[]>;
+  tags: { Key: string; Value: string }[];
+  steps: AutomationStepState[];
   approvers: string[];
   minApprovals: number;
   message: string;
   timeoutSeconds: number;
   status: AutomationStatus;
   executedBy: string;
-  stepExecutionId: string;
   /** simulated epoch ms */
   startedAt: number;
   endedAt?: number;
   decisions: ApproverDecision[];
+}
+
+/** One version of an Automation document: its content as CreateDocument/UpdateDocument received it. */
+export interface DocumentVersionState {
+  version: string;
+  versionName?: string;
+  content: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface DocumentState {
+  name: string;
+  versions: DocumentVersionState[];
+  defaultVersion: string;
+}
+
+export interface ParameterState {
+  name: string;
+  value: string;
+  version: number;
+  modifiedAt: number;
 }
 
 export interface WorldState {
@@ -110,6 +155,14 @@ export interface WorldState {
   faults: FaultState[];
   /** DynamoDB tables by name, created on first use; items by `JSON.stringify([pk, sk])` */
   tables: Map<string, Map<string, DynamoItem>>;
+  /** issue 11: Lambda functions behind function URL origins, by name */
+  lambdaFunctions: Map<string, LambdaFunctionState>;
   /** SSM Automation executions by id, in start order */
   automations: Map<string, AutomationState>;
+  /** SSM documents by name (the stack's approval document, registered by the runner); created on first use */
+  documents?: Map<string, DocumentState>;
+  /** SSM parameters by name (the pause switch); created on first use */
+  parameters?: Map<string, ParameterState>;
+  /** Step Functions task tokens whose task is over (answered, timed out, stopped) */
+  closedTaskTokens?: Set<string>;
 }

@@ -120,8 +120,21 @@ export function wafv2Handlers(world: World): Handlers {
         );
         const ruleName = rule?.Name ?? metric;
         const max = Math.min(Math.max(input.MaxItems ?? 100, 1), 500);
-        const end = input.TimeWindow?.EndTime ?? new Date(world.now());
-        const start = input.TimeWindow?.StartTime ?? new Date(world.now() - 3 * 3600_000);
+        // "You can specify any time range in the previous three hours. If you specify a start time that's
+        // earlier than three hours ago, WAF sets it to three hours ago" (WAFV2 API, GetSampledRequests TimeWindow).
+        const now = world.now();
+        const earliest = now - 3 * 3600_000;
+        const asked = input.TimeWindow?.StartTime ?? new Date(earliest);
+        const end = input.TimeWindow?.EndTime ?? new Date(now);
+        if (asked.getTime() > now || end.getTime() < asked.getTime()) {
+          throw serviceError({
+            service: 'wafv2',
+            name: 'WAFInvalidParameterException',
+            message: 'Error reason: The time window is not valid, field: TIME_WINDOW',
+            status: 400,
+          });
+        }
+        const start = new Date(Math.max(asked.getTime(), earliest));
         const stamp = new Date(Math.min(end.getTime(), world.now()));
         const samples = st.sampledRequests.filter((s) => s.WebAclArn === acl.ARN && s.RuleName === ruleName);
         return {
@@ -132,7 +145,7 @@ export function wafv2Handlers(world: World): Handlers {
               URI: s.Request.URI,
               Method: s.Request.Method,
               HTTPVersion: 'HTTP/2.0',
-              Headers: [],
+              Headers: s.Request.Headers ?? [],
             },
             Weight: 1,
             Timestamp: stamp,

@@ -2,18 +2,30 @@
 import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
 import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { PROBE_USER_AGENT } from '../../functions/adapters/prober.ts';
+import { DEFAULT_PROBE_ADDRESS } from '../edge/networks.ts';
 import type { EdgeView } from '../edge/types.ts';
+import { withCanonicalWafIds } from '../scenario/canonical-ids.ts';
 import type { Scenario, ScenarioDistribution, Simulation } from '../scenario/types.ts';
+import { AccessLogStore } from './access-logs.ts';
 import { cloudFrontHandlers } from './cloudfront.ts';
+import { cloudFrontFunctionHandlers } from './cloudfront-functions.ts';
+import { cloudWatchHandlers, ViewerMetrics } from './cloudwatch.ts';
 import { dynamoDbHandlers, tableItems } from './dynamodb.ts';
 import type { DynamoItem } from './dynamodb-expr.ts';
+import { type CachedError, cachedErrorFor, remainingErrorCache } from './error-cache.ts';
 import { faultError, type ServiceName } from './errors.ts';
+import { ENFORCE_ALL, type Enforcement, gate, type IamUse, type Refusal } from './gate.ts';
 import type { Handlers } from './handlers.ts';
+import type { StackResourcePolicies, StepIdentity } from './iam/roles.ts';
 import { hashSeed, IdGenerator } from './ids.ts';
 import { kmsHandlers } from './kms.ts';
+import { lambdaHandlers, lambdaScenario, lambdaState } from './lambda.ts';
+import { logsHandlers } from './logs.ts';
 import { sfnHandlers, snsHandlers } from './messaging.ts';
 import { RateLimits } from './rate-limit.ts';
 import { s3Handlers } from './s3.ts';
+import { s3ListHandlers } from './s3-list.ts';
 import { s3ControlHandlers } from './s3control.ts';
 import { settleAutomations, ssmHandlers } from './ssm.ts';
 import type { DistributionState, StoredObject, WorldState } from './state.ts';
@@ -23,9 +35,17 @@ import { wafv2Handlers } from './wafv2.ts';
 export const WORLD_START_MS = Date.UTC(2026, 10, 28, 0, 0, 0);
 export const DEFAULT_DEPLOYMENT_SECONDS = 300;
 export const DEFAULT_INVALIDATION_SECONDS = 60;
-export const DEFAULT_PROBE = { country: 'US', clientIp: '192.0.2.10' } as const;
+/** The workflow's probe: a Lambda function in us-east-1, so an AWS address in the US, with its own user agent. */
+export const DEFAULT_PROBE = {
+  country: 'US',
+  clientIp: DEFAULT_PROBE_ADDRESS,
+  userAgent: PROBE_USER_AGENT,
+} as const;
 
 const MIDDLEWARE_NAME = 'cf403World';
+
+/** Calls after which viewers may get another answer (the viewer metrics record the new rates). */
+const CHANGES_WHAT_VIEWERS_GET = /^(Put|Update|Create|Delete)/;
 
 const CLIENT_SERVICES: Record<string, ServiceName> = {
   CloudFrontClient: 'cloudfront',
@@ -38,6 +58,11 @@ const CLIENT_SERVICES: Record<string, ServiceName> = {
   // issue 5: the workflow's table and approval automations (both answer 200)
   DynamoDBClient: 'dynamodb',
   SSMClient: 'ssm',
+  // issue 10: viewer-side verification (metrics, alarms) and standard logging (v2) deliveries
+  CloudWatchClient: 'cloudwatch',
+  CloudWatchLogsClient: 'logs',
+  // issue 11: function URL origins (the function behind the URL, its resource policy)
+  LambdaClient: 'lambda',
 };
 
 /** Success codes other than 200, as the real APIs answer. */
@@ -48,6 +73,10 @@ const SUCCESS_STATUS: Record<string, number> = {
   's3:PutBucketPolicy': 204,
   's3:DeleteBucketPolicy': 204,
   's3:DeleteBucketOwnershipControls': 204,
+  'cloudfront:CreateFunction': 201,
+  'cloudfront:DeleteFunction': 204,
+  'lambda:AddPermission': 201,
+  'lambda:RemovePermission': 204,
 };
 
 export interface WorldCall {
@@ -72,6 +101,14 @@ export interface WorldCall {
 export interface Caller {
   /** a step's folder name (`collect`, `request-approval`, `relay`), `operator`, `cli`... */
   readonly step: string;
+  /** the role the caller acts as; every call is authorized against its policies (none: not checked) */
+  readonly identity?: StepIdentity;
+}
+
+/** What the deployed stack adds to the account: its own resources' policies, its state machine. */
+export interface DeployedStack {
+  readonly policies: StackResourcePolicies;
+  readonly stateMachineArn: string;
 }
 
 /** A call as the world receives it from a client's middleware. */
@@ -98,6 +135,8 @@ export interface TaskSignal {
 export interface WorldOptions {
   /** seed of the id generator; defaults to a hash of the scenario name */
   seed?: number;
+  /** what the world refuses as AWS would: service models and quotas, IAM (both by default) */
+  enforce?: Partial<Enforcement>;
 }
 
 export class World implements EdgeView {
@@ -110,6 +149,10 @@ export class World implements EdgeView {
   readonly taskSignals: TaskSignal[] = [];
   /** EventBridge events the account emitted (SSM Automation status changes), oldest first */
   readonly events: Array<Record<string, unknown>> = [];
+  /** calls the world refused as AWS would (model, quota, IAM), in order */
+  readonly refusals: Refusal[] = [];
+  /** every IAM request an authorized caller made, allowed or not: what each role was seen to need */
+  readonly iamUsage: IamUse[] = [];
   /** values that must never reach a report or a trace (task tokens handed out by the runner) */
   readonly secrets = new Set<string>();
   /** the identity of the simulated caller (SSM approvals check it); see asCaller */
@@ -118,7 +161,14 @@ export class World implements EdgeView {
   /** internal state, for the service handlers and the edge model; treat as read-only outside sim/world */
   readonly state: WorldState;
 
+  /** the distribution's access logs, when the scenario has `logs` (issue 10) */
+  readonly accessLogs: AccessLogStore | undefined;
+  /** the viewers' error rates over time, for CloudWatch metrics and alarms (issue 10) */
+  readonly viewerMetrics: ViewerMetrics;
+
   private clockMs = WORLD_START_MS;
+  private readonly enforce: Enforcement;
+  private stack: DeployedStack | undefined;
   private readonly initial: Scenario;
   private readonly handlers: Record<ServiceName, Handlers>;
   /** cf403 scan: `simulation.rateLimit`, enforced in real time */
@@ -126,7 +176,7 @@ export class World implements EdgeView {
 
   constructor(scenario: Scenario, options: WorldOptions = {}) {
     // the world owns its copy: callers' scenario objects are never changed
-    this.initial = structuredClone(scenario);
+    this.initial = withCanonicalWafIds(structuredClone(scenario));
     const sc = this.initial;
     this.name = sc.name;
     this.description = sc.description;
@@ -136,6 +186,7 @@ export class World implements EdgeView {
     this.state = this.initialState(sc);
     this.callerArn = `arn:aws:sts::${sc.account}:assumed-role/cf403-simulated-operator/operator`;
     this.rateLimits = new RateLimits(sc.simulation?.rateLimit);
+    this.enforce = { ...ENFORCE_ALL, ...options.enforce };
     this.handlers = {
       cloudfront: cloudFrontHandlers(this),
       s3: s3Handlers(this),
@@ -146,7 +197,25 @@ export class World implements EdgeView {
       sfn: sfnHandlers(this),
       dynamodb: dynamoDbHandlers(this),
       ssm: ssmHandlers(this),
+      cloudwatch: cloudWatchHandlers(this),
+      logs: logsHandlers(this),
+      lambda: lambdaHandlers(this),
     };
+    this.handlers.cloudfront = { ...this.handlers.cloudfront, ...cloudFrontFunctionHandlers(this) };
+    this.handlers.s3 = { ...this.handlers.s3, ...s3ListHandlers(this, this.handlers.s3) };
+    this.viewerMetrics = new ViewerMetrics(this, sc);
+    // written last: each record is what the edge model answers that viewer in the account as loaded
+    this.accessLogs = sc.logs === undefined ? undefined : new AccessLogStore(this, sc);
+  }
+
+  /** The scenario as loaded (read-only): facts that never change during a run, such as logging and alarms. */
+  initialScenario(): Readonly<Scenario> {
+    return this.initial;
+  }
+
+  /** Standard logging (v2) configuration: CloudWatch Logs delivery sources, destinations and deliveries. */
+  scenarioLogging(): NonNullable<Scenario['cloudwatchLogs']> {
+    return this.initial.cloudwatchLogs ?? {};
   }
 
   private initialState(sc: Scenario): WorldState {
@@ -170,6 +239,7 @@ export class World implements EdgeView {
         staleEdge: inProgress,
         lastModified: WORLD_START_MS,
         invalidations: [],
+        ...(d.Tags ? { tags: structuredClone(d.Tags) } : {}),
       });
     }
     const etag = () => this.ids.alnum('E', 12);
@@ -198,6 +268,7 @@ export class World implements EdgeView {
       faults: (sc.simulation?.faults ?? []).map((f) => ({ ...f, remaining: f.times })),
       tables: new Map(),
       automations: new Map(),
+      lambdaFunctions: lambdaState(sc),
     };
   }
 
@@ -227,8 +298,9 @@ export class World implements EdgeView {
     return this.initial.simulation?.invalidationSeconds ?? DEFAULT_INVALIDATION_SECONDS;
   }
 
-  get probe(): { country: string; clientIp: string } {
-    return { ...(this.initial.simulation?.probe ?? DEFAULT_PROBE) };
+  get probe(): { country: string; clientIp: string; userAgent: string } {
+    const p = this.initial.simulation?.probe;
+    return p === undefined ? { ...DEFAULT_PROBE } : { userAgent: DEFAULT_PROBE.userAgent, ...p };
   }
 
   /** Completes deployments whose time has come; every read goes through here (lazy evaluation). */
@@ -239,6 +311,8 @@ export class World implements EdgeView {
         d.deployedConfig = structuredClone(d.config);
         d.deployAt = undefined;
         d.staleEdge = false;
+        // what viewers get changes now (the metrics exist only once the constructor is done)
+        this.viewerMetrics?.changed();
       }
     }
     settleAutomations(this);
@@ -280,6 +354,19 @@ export class World implements EdgeView {
     return this.distributionState(distId).staleEdge;
   }
 
+  /** An error response CloudFront still serves from its cache for this path (issue 11), if any. */
+  cachedError(distributionId: string, path: string): CachedError | undefined {
+    this.settle();
+    return cachedErrorFor(
+      this.initial.simulation?.errorCache ?? [],
+      this.state.distributions,
+      this.initial.cloudfront.distributions[0]?.Id ?? '',
+      distributionId,
+      path,
+      { now: this.clockMs, start: WORLD_START_MS },
+    );
+  }
+
   accountPublicAccessBlock(): PublicAccessBlockConfiguration | null {
     return structuredClone(this.state.accountPublicAccessBlock);
   }
@@ -302,6 +389,7 @@ export class World implements EdgeView {
         Status: d.status,
         ETag: d.ETag,
         DistributionConfig: d.config,
+        ...(d.tags ? { Tags: d.tags } : {}),
       };
       // remaining deployment time, counted from the start of a fresh world
       if (d.status === 'InProgress' && d.deployAt !== undefined) {
@@ -323,7 +411,7 @@ export class World implements EdgeView {
     }
     if (cf.keyGroups !== undefined)
       cloudfront.keyGroups = [...st.keyGroups.values()].map(({ ETag: _e, ...k }) => k);
-    if (cf.functions !== undefined)
+    if (cf.functions !== undefined || st.functions.size > 0)
       cloudfront.functions = [...st.functions.values()].map(({ ETag: _e, ...f }) => f);
     if (cf.originRequestPolicies !== undefined) {
       cloudfront.originRequestPolicies = [...st.originRequestPolicies.values()].map(
@@ -343,8 +431,14 @@ export class World implements EdgeView {
       out.s3 = { accountPublicAccessBlock: st.accountPublicAccessBlock, buckets: out.s3.buckets };
     }
     if (sc.kms) out.kms = { keys: st.kmsKeys };
+    if (sc.lambda || st.lambdaFunctions.size > 0) out.lambda = lambdaScenario(st.lambdaFunctions);
     if (sc.wafv2) out.wafv2 = { webAcls: st.webAcls, ipSets: st.ipSets, sampledRequests: st.sampledRequests };
     if (sc.alarmEvent) out.alarmEvent = sc.alarmEvent;
+    // the viewers' side does not change during a run (issue 10)
+    if (sc.logs) out.logs = sc.logs;
+    if (sc.cloudwatchLogs) out.cloudwatchLogs = sc.cloudwatchLogs;
+    if (sc.metrics) out.metrics = sc.metrics;
+    if (sc.cloudwatch) out.cloudwatch = sc.cloudwatch;
     if (sc.simulation) {
       const simulation: Simulation = { ...sc.simulation };
       // faults already spent do not fire again
@@ -352,6 +446,14 @@ export class World implements EdgeView {
         .filter((f) => f.remaining > 0)
         .map((f) => ({ api: f.api, error: f.error, times: f.remaining }));
       if (sc.simulation.faults) simulation.faults = faults;
+      // cached errors expire and are invalidated (issue 11)
+      if (sc.simulation.errorCache)
+        simulation.errorCache = remainingErrorCache(
+          sc.simulation.errorCache,
+          st.distributions,
+          sc.cloudfront.distributions[0]?.Id ?? '',
+          { now: this.clockMs, start: WORLD_START_MS },
+        );
       out.simulation = simulation;
     }
     return structuredClone(out);
@@ -400,6 +502,11 @@ export class World implements EdgeView {
 
   // ---- answering calls ----
 
+  /** The workflow's stack is deployed in this account: its resource policies apply from now on. */
+  useStack(stack: DeployedStack): void {
+    this.stack = stack;
+  }
+
   /** Every operation this world answers, by service (the model table and the IAM table must cover them). */
   operations(): Record<ServiceName, string[]> {
     const out = {} as Record<ServiceName, string[]>;
@@ -437,6 +544,28 @@ export class World implements EdgeView {
       });
     try {
       if (!admitted) throw faultError(service, 'ThrottlingException', requestId);
+      this.settle();
+      gate(
+        {
+          account: this.account,
+          state: this.state,
+          ...(this.stack
+            ? { stackPolicies: this.stack.policies, stateMachineArn: this.stack.stateMachineArn }
+            : {}),
+        },
+        this.enforce,
+        {
+          service,
+          operation: api,
+          input,
+          step: context.step,
+          region: context.region,
+          identity: context.identity,
+          requestId,
+        },
+        this.refusals,
+        this.iamUsage,
+      );
       const fault = this.state.faults.find((f) => f.api === api && f.remaining > 0);
       if (fault) {
         fault.remaining--;
@@ -445,9 +574,11 @@ export class World implements EdgeView {
       const handle = this.handlers[service][api];
       if (!handle) throw new Error(`World: no simulated ${service} command ${api}Command`);
       this.settle();
-      const output = await handle(input);
+      const output = await handle(input, context);
       this.settle();
       record(true);
+      if (CHANGES_WHAT_VIEWERS_GET.test(api) && service !== 'dynamodb' && service !== 'sns')
+        this.viewerMetrics.changed();
       return {
         ...output,
         $metadata: {

@@ -2,6 +2,7 @@
 // the console, the relay and its rule, the table, and the IAM each piece gets.
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { approvalDocumentVersionName, PENDING_APPROVAL_VISIBLE_ATTRIBUTES } from '../../lib/approval.ts';
 import { STEPS, type StepName } from '../../lib/workflow/steps.ts';
 import {
   actionsOf,
@@ -173,26 +174,59 @@ describe('approver role (no approvers configured)', () => {
     });
   });
 
-  it('may answer and view approval automations and read only this document', () => {
-    const policy =
-      synth.template.findResources('AWS::IAM::ManagedPolicy')[
-        logicalId(synth.stack.remediation.approverPolicy)
-      ];
-    const statements: PolicyStatementJson[] = policy?.Properties.PolicyDocument.Statement;
+  it('may answer and view only the approvals tagged with this document, and read only this document', () => {
+    const statements = approverStatements();
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
-    expect(statements.flatMap(actionsOf).every((a) => a.startsWith('ssm:'))).toBe(true);
+    expect(statements.flatMap(actionsOf).every((a) => a.startsWith('ssm:') || a === 'dynamodb:Query')).toBe(
+      true,
+    );
     const byAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
-    expect(byAction('ssm:SendAutomationSignal').map((s) => s.Resource)).toEqual([
-      ssmArn('automation-execution/*'),
-    ]);
+    for (const action of [
+      'ssm:SendAutomationSignal',
+      'ssm:GetAutomationExecution',
+      'ssm:DescribeAutomationStepExecutions',
+    ]) {
+      expect(
+        byAction(action).map((s) => [s.Resource, s.Condition]),
+        action,
+      ).toEqual([
+        [
+          ssmArn('automation-execution/*'),
+          { StringEquals: { 'aws:ResourceTag/cf403:approval-document': DOCUMENT } },
+        ],
+      ]);
+    }
     expect(byAction('ssm:GetDocument').map((s) => s.Resource)).toEqual([ssmArn(`document/${DOCUMENT}`)]);
     expect(byAction('ssm:DescribeAutomationExecutions').map((s) => s.Resource)).toEqual(['*']);
-    // Nothing that starts, stops or changes automations or documents.
+    // Nothing that starts, stops or changes automations or documents, and nothing of Step Functions.
     expect(
       statements.flatMap(actionsOf).filter((a) => /^ssm:(Start|Stop|Update|Create|Delete)/.test(a)),
     ).toEqual([]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('states:'))).toEqual([]);
+  });
+
+  it('lists the pending approvals without ever reading a task token', () => {
+    const query = approverStatements().filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(query).toHaveLength(1);
+    expect(query[0]?.Resource).toEqual(tableArn());
+    expect(query[0]?.Condition).toEqual({
+      'ForAllValues:StringEquals': {
+        'dynamodb:LeadingKeys': ['APPROVALS'],
+        'dynamodb:Attributes': [...PENDING_APPROVAL_VISIBLE_ATTRIBUTES],
+      },
+      StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    });
+    expect(PENDING_APPROVAL_VISIBLE_ATTRIBUTES).not.toContain('taskToken');
   });
 });
+
+function approverStatements(): PolicyStatementJson[] {
+  const policy =
+    synth.template.findResources('AWS::IAM::ManagedPolicy')[
+      logicalId(synth.stack.remediation.approverPolicy)
+    ];
+  return policy?.Properties.PolicyDocument.Statement;
+}
 
 describe('lock, approval and audit table', () => {
   it('has pk/sk string keys, a ttl attribute, on-demand billing, PITR and AWS-managed encryption', () => {
@@ -223,12 +257,16 @@ describe('lock, approval and audit table', () => {
     expect(table?.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('only lock, requestApproval, notify and relay touch it, each with just its item actions', () => {
+  it('only lock, plan, requestApproval, apply, notify, relay and sweep touch it, each with just its item actions', () => {
     const expected: Partial<Record<StepName, readonly string[]>> = {
       lock: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // reads the hour's change counter; apply takes a slot of it
+      plan: ['dynamodb:GetItem'],
       requestApproval: ['dynamodb:PutItem'],
+      apply: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       notify: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
       relay: ['dynamodb:DeleteItem', 'dynamodb:GetItem'],
+      sweep: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     };
     for (const step of STEPS) {
       const statements = statementsWith(step, 'dynamodb:');
@@ -239,26 +277,76 @@ describe('lock, approval and audit table', () => {
 });
 
 describe('requesting approval', () => {
-  it('requestApproval may start automations of this document only', () => {
+  it('requestApproval may start automations of this document only, tagged, and resolve its pinned version', () => {
     const statements = statementsWith('requestApproval', 'ssm:');
-    expect(statements.flatMap(actionsOf)).toEqual(['ssm:StartAutomationExecution']);
-    expect(statements.flatMap(resourcesOf)).toEqual([
+    const of = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
+    expect(of('ssm:StartAutomationExecution').flatMap(resourcesOf)).toEqual([
       ssmArn(`document/${DOCUMENT}`),
       ssmArn(`automation-definition/${DOCUMENT}:*`),
       // Required by StartAutomationExecution for the execution it creates.
       ssmArn('automation-execution/*'),
     ]);
+    expect(of('ssm:DescribeDocument').flatMap(resourcesOf)).toEqual([ssmArn(`document/${DOCUMENT}`)]);
+    expect(of('ssm:AddTagsToResource').map((s) => s.Condition)).toEqual([
+      {
+        StringEquals: { 'aws:RequestTag/cf403:approval-document': DOCUMENT },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['cf403:approval-document'] },
+      },
+    ]);
   });
 
-  it('no other step can start, signal or stop an automation', () => {
+  it('requestApproval and the sweep may cancel only approvals tagged with this document', () => {
+    for (const step of ['requestApproval', 'sweep'] as const) {
+      const stop = statementsWith(step, 'ssm:').filter((s) =>
+        actionsOf(s).includes('ssm:StopAutomationExecution'),
+      );
+      expect(
+        stop.map((s) => [s.Resource, s.Condition]),
+        step,
+      ).toEqual([
+        [
+          ssmArn('automation-execution/*'),
+          { StringEquals: { 'aws:ResourceTag/cf403:approval-document': DOCUMENT } },
+        ],
+      ]);
+    }
+  });
+
+  it('no other step can start, signal or stop an automation, and no step can signal one', () => {
     for (const step of STEPS) {
       const actions = statementsWith(step, 'ssm:').flatMap(actionsOf);
+      expect(actions, step).not.toContain('ssm:SendAutomationSignal');
       if (step === 'requestApproval') continue;
+      expect(actions, step).not.toContain('ssm:StartAutomationExecution');
+      if (step === 'sweep') continue;
       expect(
-        actions.filter((a) => /^ssm:(Start|Stop|SendAutomationSignal)/.test(a)),
+        actions.filter((a) => /^ssm:(Start|Stop)/.test(a)),
         step,
       ).toEqual([]);
     }
+  });
+
+  it('pins the document version: a VersionName derived from the content, passed to every step', () => {
+    const documents = synth.template.findResources('AWS::SSM::Document');
+    const [document] = Object.values(documents);
+    const versionName = synth.stack.remediation.approvalDocumentVersionName;
+    expect(versionName).toMatch(/^cf403-[0-9a-f]{20}$/);
+    expect(document?.Properties.VersionName).toBe(versionName);
+    expect(approvalDocumentVersionName(document?.Properties.Content)).toBe(versionName);
+    const functions = synth.template.findResources('AWS::Lambda::Function');
+    for (const step of ['requestApproval', 'relay', 'sweep'] as const) {
+      const fn = functions[logicalId(synth.stack.remediation.functions[step])];
+      expect(fn?.Properties.Environment.Variables.CF403_APPROVAL_DOCUMENT_VERSION, step).toBe(versionName);
+    }
+  });
+
+  it('another content gets another version name', () => {
+    const content = documentContent();
+    const other = { ...content, description: 'changed' };
+    expect(approvalDocumentVersionName(other)).not.toBe(approvalDocumentVersionName(content));
+    // key order does not matter
+    const reordered = Object.fromEntries(Object.entries(content).reverse());
+    expect(approvalDocumentVersionName(reordered)).toBe(approvalDocumentVersionName(content));
   });
 });
 
@@ -313,11 +401,41 @@ describe('approval relay', () => {
     expect(ssm.flatMap(resourcesOf)).toEqual([ssmArn('automation-execution/*')]);
   });
 
-  it('no step but the relay may answer a task token', () => {
+  it('no step but the relay and the sweep may answer a task token', () => {
     for (const step of STEPS) {
-      if (step === 'relay') continue;
+      if (step === 'relay' || step === 'sweep') continue;
       expect(statementsWith(step, 'states:'), step).toEqual([]);
     }
+    const sweep = statementsWith('sweep', 'states:');
+    expect(sweep.flatMap(actionsOf).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+    expect(sweep.flatMap(resourcesOf)).toEqual([{ Ref: logicalId(synth.stack.remediation.stateMachine) }]);
+  });
+});
+
+describe('approval sweep', () => {
+  it('runs the sweep every five minutes, without retries (the next run comes soon)', () => {
+    const rule =
+      synth.template.findResources('AWS::Events::Rule')[logicalId(synth.stack.remediation.sweepRule)];
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [logicalId(synth.stack.remediation.functions.sweep), 'Arn'] },
+        RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: 0 }),
+      }),
+    ]);
+  });
+
+  it('reads the approvals and lists the Waiting ones, nothing more of Systems Manager', () => {
+    const actions = statementsWith('sweep', 'ssm:').flatMap(actionsOf).sort();
+    expect(actions).toEqual([
+      'ssm:DescribeAutomationExecutions',
+      'ssm:GetAutomationExecution',
+      'ssm:StopAutomationExecution',
+    ]);
   });
 });
 

@@ -41,7 +41,14 @@ describe('configured stack', () => {
       alarmName: [{ prefix: 'cf403-' }],
       state: { value: ['ALARM'] },
       configuration: {
-        metrics: { metricStat: { metric: { namespace: ['AWS/CloudFront'], name: ['4xxErrorRate'] } } },
+        metrics: {
+          metricStat: {
+            metric: {
+              namespace: ['AWS/CloudFront'],
+              name: ['4xxErrorRate', '403ErrorRate', 'TotalErrorRate'],
+            },
+          },
+        },
       },
     });
   });

@@ -42,8 +42,8 @@ function stepActions(step: StepName): string[] {
 describe('alarm rule', () => {
   it('matches CloudFront 4xxErrorRate alarms entering ALARM, for any alarm name by default', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    // The alarm rule and the approval relay's rule.
-    expect(Object.keys(rules)).toHaveLength(2);
+    // The alarm rule, the approval relay's rule and the sweep's schedule.
+    expect(Object.keys(rules)).toHaveLength(3);
     const rule = rules[logicalId(synth.stack.remediation.rule)];
     expect(rule?.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
@@ -51,7 +51,14 @@ describe('alarm rule', () => {
       detail: {
         state: { value: ['ALARM'] },
         configuration: {
-          metrics: { metricStat: { metric: { namespace: ['AWS/CloudFront'], name: ['4xxErrorRate'] } } },
+          metrics: {
+            metricStat: {
+              metric: {
+                namespace: ['AWS/CloudFront'],
+                name: ['4xxErrorRate', '403ErrorRate', 'TotalErrorRate'],
+              },
+            },
+          },
         },
       },
     });
@@ -81,13 +88,13 @@ describe('alarm rule', () => {
 });
 
 describe('state machine resource', () => {
-  it('is STANDARD, traced, and logs ALL events with execution data', () => {
+  it('is STANDARD, traced, and logs ALL events without execution data (no task token, no evidence)', () => {
     synth.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: {
         Level: 'ALL',
-        IncludeExecutionData: true,
+        IncludeExecutionData: false,
         Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }],
       },
     });

@@ -16,10 +16,16 @@ export interface Synthesized {
   readonly template: Template;
 }
 
+/**
+ * The context the "default stack" tests synthesize with: the explicit opt-in to the whole account, so every
+ * step holds the grants it can have (with no scope at all the roles may change nothing: test/infra/scope.test.ts).
+ */
+export const ACCOUNT_SCOPE = { 'cf403:scope': 'account' } as const;
+
 /** Synthesizes the app without bundling (cdk-nag runs as part of it and throws on unacknowledged findings). */
-export function synthesize(context?: Record<string, unknown>): Synthesized {
+export function synthesize(context: Record<string, unknown> = ACCOUNT_SCOPE): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'cf403-infra-'));
-  const { app, stack } = buildApp({ bundle: false, outdir, ...(context ? { context } : {}) });
+  const { app, stack } = buildApp({ bundle: false, outdir, context });
   app.synth();
   return { app, stack, template: Template.fromStack(stack) };
 }

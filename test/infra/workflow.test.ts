@@ -1,7 +1,19 @@
 // The state machine as deployed: the synthesized DefinitionString read back as ASL.
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RETRYABLE_STEP_ERRORS, STEPS, TASK_STATES, type TaskStateName } from '../../lib/workflow/steps.ts';
+import { designDefinition } from '../../bench/designs.ts';
+import { MAX_WAIT_SECONDS } from '../../functions/domain/polling.ts';
+import {
+  CLOUDFRONT_WAIT,
+  DEFAULT_WORKFLOW_DESIGN,
+  RETRYABLE_STEP_ERRORS,
+  STEPS,
+  TASK_STATES,
+  type TaskStateName,
+  taskStatesOf,
+  WAITING_STEPS,
+  WORKFLOW_DESIGNS,
+} from '../../lib/workflow/steps.ts';
 import {
   type AslDefinition,
   type AslState,
@@ -35,7 +47,8 @@ function state(name: string): AslState {
   return s;
 }
 
-const TASK_NAMES = Object.keys(TASK_STATES) as TaskStateName[];
+/** The Task states of the deployed design. */
+const TASK_NAMES: TaskStateName[] = taskStatesOf(DEFAULT_WORKFLOW_DESIGN);
 
 describe('workflow definition', () => {
   it('starts by collecting evidence', () => {
@@ -84,23 +97,83 @@ describe('workflow definition', () => {
     }
   });
 
-  it('polls deployment and invalidation with Wait states', () => {
+  it('waits for CloudFront in one Task per wait, invoked again only while CloudFront is busy', () => {
+    // No Wait state: every wait is a Task that looks every few seconds inside its invocation.
+    expect(Object.values(definition.States).filter((s) => s.Type === 'Wait')).toEqual([]);
+    const waits: [TaskStateName, string, string, string][] = [
+      ['WaitForCloudFront', 'IsDeployed?', 'Deployed', 'InvalidateCache'],
+      ['WaitForCacheInvalidation', 'IsInvalidated?', 'Completed', 'VerifyFix'],
+      ['WaitForCloudFrontRollback', 'IsRollbackDeployed?', 'Deployed', 'RolledBack'],
+    ];
+    for (const [task, choice, done, next] of waits) {
+      // payloadResponseOnly: the Parameters are the function's payload
+      expect(state(task).Parameters, task).toMatchObject({ maxWaitSeconds: CLOUDFRONT_WAIT.maxWaitSeconds });
+      expect(state(task).Next, task).toBe(choice);
+      const c = definition.States[choice] as unknown as {
+        Choices: { StringEquals?: string; Next: string }[];
+        Default: string;
+      };
+      expect(c.Choices, choice).toEqual([expect.objectContaining({ StringEquals: done, Next: next })]);
+      expect(c.Default, choice).toBe(task);
+    }
+    expect(state('InvalidateCache').Next).toBe('WaitForCacheInvalidation');
+  });
+
+  it('gives the waiting functions a timeout longer than their wait, and the least memory', () => {
+    // The handler refuses a longer budget than the one the function's timeout was sized for.
+    expect(CLOUDFRONT_WAIT.maxWaitSeconds).toBe(MAX_WAIT_SECONDS);
+    expect(CLOUDFRONT_WAIT.timeoutSeconds - CLOUDFRONT_WAIT.maxWaitSeconds).toBeGreaterThanOrEqual(60);
+    // Lambda's longest timeout is 900 s.
+    expect(CLOUDFRONT_WAIT.timeoutSeconds).toBeLessThanOrEqual(900);
+    for (const step of STEPS) {
+      const fn = synth.template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: `cf403 workflow step: ${step}` },
+      });
+      const props = Object.values(fn)[0]?.Properties as { Timeout: number; MemorySize: number } | undefined;
+      expect(props, step).toBeDefined();
+      if (WAITING_STEPS.has(step)) {
+        expect(props, step).toMatchObject({
+          Timeout: CLOUDFRONT_WAIT.timeoutSeconds,
+          MemorySize: CLOUDFRONT_WAIT.memoryMb,
+        });
+      } else {
+        expect(props?.Timeout ?? 0, step).toBeLessThanOrEqual(60);
+      }
+    }
+  });
+
+  it('keeps the Wait-state design buildable for the bench, with its own Task states', () => {
+    for (const design of WORKFLOW_DESIGNS) {
+      const asl = designDefinition({ design });
+      const tasks = Object.entries(asl.States)
+        .filter(([, st]) => st.Type === 'Task')
+        .map(([name]) => name)
+        .sort();
+      expect(tasks, design).toEqual([...taskStatesOf(design)].sort());
+      expect(validateAsl(asl).errorsText('\n'), design).toBe('');
+    }
+    const old = designDefinition({ design: 'wait-states', pollFraction: 0.02 });
     // The check runs first; each answer says how long to wait before the next one.
-    expect(state('WaitForDeployment')).toMatchObject({
+    expect(old.States.WaitForDeployment).toMatchObject({
       Type: 'Wait',
       SecondsPath: '$.deployment.nextPollSeconds',
       Next: 'CheckDeployment',
     });
-    expect(state('WaitForRollbackDeployment')).toMatchObject({
-      Type: 'Wait',
-      SecondsPath: '$.deployment.nextPollSeconds',
-    });
-    expect(state('WaitForInvalidation')).toMatchObject({
+    expect(old.States.WaitForInvalidation).toMatchObject({
       Type: 'Wait',
       SecondsPath: '$.invalidationStatus.nextPollSeconds',
       Next: 'CheckInvalidation',
     });
-    expect(state('InvalidateCache')).toMatchObject({ Next: 'CheckInvalidation' });
+    expect(old.States.CheckDeployment?.Parameters).toMatchObject({ pollFraction: 0.02 });
+  });
+
+  it('the bench runs the same deployed definition as the app', () => {
+    const bench = designDefinition({ design: DEFAULT_WORKFLOW_DESIGN });
+    const shape = (states: Readonly<Record<string, { Type: string; Next?: string; End?: boolean }>>) =>
+      Object.fromEntries(
+        Object.entries(states).map(([n, st]) => [n, { Type: st.Type, Next: st.Next, End: st.End }]),
+      );
+    expect(shape(bench.States as never)).toEqual(shape(definition.States));
   });
 
   it('ends failed runs in a Fail state after notifying', () => {

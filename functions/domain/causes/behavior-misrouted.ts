@@ -1,11 +1,13 @@
 // Cause 8: the cache behavior matching the failing paths targets an origin that cannot serve them,
-// while another origin of the same distribution holds the objects and lets this distribution read them.
+// while another origin of the same distribution holds the objects and lets this distribution read them,
+// or (server calls sent to the static S3 origin) a custom origin another behavior serves owns them.
 import { PolicyParseError } from '../policy/evaluate.ts';
 import { cloudFrontCanRead, isPublicPolicy, oaiCanRead } from '../policy/questions.ts';
 import { objectKey, type ResolvedRequest } from '../routing.ts';
-import type { Evidence, OriginEvidence } from '../types.ts';
-import type { CauseModule } from './cause.ts';
+import type { Action, Evidence, Finding, OriginEvidence } from '../types.ts';
+import type { CauseModule, DetectContext } from './cause.ts';
 import { bpaFlag, bucketOf, objectExists } from './shared/s3-origin.ts';
+import { carryOver, type ServerMisroute, serverKind, serverMisroutes } from './shared/server-routes.ts';
 import {
   behaviorField,
   behaviorLabel,
@@ -122,7 +124,7 @@ function servingOrigin(
     if (!bucket) continue;
     const lines: string[] = [];
     const ok = reqs.every((r) => {
-      const key = objectKey(origin.originPath, r.path, dro);
+      const key = objectKey(origin.originPath, r.uri, dro);
       if (!objectExists(bucket, key)) return false;
       const grant = readableBy(ev, origin, key);
       if (!grant) return false;
@@ -153,6 +155,144 @@ export function misroutedGroups(ev: Evidence, failing: readonly ResolvedRequest[
   return out;
 }
 
+const SERVER_CONFIDENCE: Record<ServerMisroute['how'], number> = {
+  shadowed: 0.95,
+  sibling: 0.9,
+  default: 0.9,
+};
+
+function serverFinding(m: ServerMisroute): Finding {
+  const kind = serverKind(m.to.domainName);
+  const tie =
+    m.how === 'shadowed'
+      ? `${sentence(behaviorLabel(m.template.pathPattern))}, which comes later, matches these paths and sends them to origin ${m.to.id}, but CloudFront uses the first matching behavior`
+      : m.how === 'sibling'
+        ? `${sentence(behaviorLabel(m.template.pathPattern))} already sends server calls under the same path to origin ${m.to.id}`
+        : `The default behavior sends the app's server calls to origin ${m.to.id}`;
+  return {
+    id: 'BEHAVIOR_MISROUTED',
+    confidence: SERVER_CONFIDENCE[m.how],
+    summary: `${sentence(behaviorLabel(m.pathPattern))} sends server calls to S3 origin ${m.from.id}, which has no object for them; they belong to origin ${m.to.id} (${kind}, ${m.to.domainName})`,
+    evidence: [
+      `GetDistributionConfig: ${behaviorField(m.matched, 'TargetOriginId')} = ${m.from.id} (${m.from.domainName})`,
+      ...m.lines,
+      `GetDistributionConfig: ${tie}`,
+      ...m.reqs.map(requestLine),
+    ],
+    subject: {
+      pathPattern: m.pathPattern,
+      fromOriginId: m.from.id,
+      toOriginId: m.to.id,
+      behaviorIndex: String(m.matched.index),
+      server: m.fix,
+      templatePattern: m.template.pathPattern,
+    },
+    requests: probedIndices(m.reqs),
+  };
+}
+
+function behaviors(ev: Evidence): string[] {
+  return (ev.distribution.DistributionConfig.CacheBehaviors?.Items ?? []).map((b) => b.PathPattern ?? '');
+}
+
+function reordered(ev: Evidence, moved: string, before: string): string[] {
+  const rest = behaviors(ev).filter((p) => p !== moved);
+  const at = rest.indexOf(before);
+  return [...rest.slice(0, at), moved, ...rest.slice(at)];
+}
+
+/** Server calls sent to S3: remove or reorder the shadowing behavior, or re-point it with what the server's behavior needs. */
+function serverPlan(finding: Finding, ctx: DetectContext): Action[] {
+  const { ev, failing } = ctx;
+  const s = finding.subject ?? {};
+  const m = serverMisroutes(ev, failing).find((x) => x.pathPattern === s.pathPattern);
+  if (!m || s.pathPattern === undefined) return [];
+  const index = m.matched.index;
+  const id = `set-behavior-target:${ev.distribution.Id}:${m.pathPattern}`;
+  const never =
+    'Nothing is uploaded to S3 and no method is allowed on the S3 behavior: S3 cannot run these calls.';
+  if (m.fix === 'move') {
+    return [
+      {
+        id,
+        cause: 'BEHAVIOR_MISROUTED',
+        risk: 'destructive',
+        description: `Move ${behaviorLabel(m.template.pathPattern)} of distribution ${ev.distribution.Id} before ${behaviorLabel(m.pathPattern)}, so its server calls reach origin ${m.to.id} (${serverKind(m.to.domainName)}) instead of S3 origin ${m.from.id}; CloudFront uses the first behavior whose pattern matches. ${never}`,
+        calls: distributionUpdateCalls(ev),
+        diff: [
+          {
+            path: 'CacheBehaviors.Items[*].PathPattern (order)',
+            before: behaviors(ev),
+            after: reordered(ev, m.template.pathPattern, m.pathPattern),
+          },
+        ],
+        change: {
+          type: 'update-distribution',
+          edits: [{ op: 'move-behavior', pathPattern: m.template.pathPattern, before: m.pathPattern }],
+        },
+      },
+    ];
+  }
+  if (m.fix === 'remove') {
+    return [
+      {
+        id,
+        cause: 'BEHAVIOR_MISROUTED',
+        risk: 'destructive',
+        description: `Remove ${behaviorLabel(m.pathPattern)} of distribution ${ev.distribution.Id}: it sends server calls to S3 origin ${m.from.id} and shadows ${behaviorLabel(m.template.pathPattern)}, which covers the same paths and sends them to origin ${m.to.id} (${serverKind(m.to.domainName)}). ${never}`,
+        calls: distributionUpdateCalls(ev),
+        diff: [{ path: `CacheBehaviors.Items[${index}]`, before: m.matched.behavior, after: null }],
+        change: {
+          type: 'update-distribution',
+          edits: [{ op: 'remove-behavior', pathPattern: m.pathPattern }],
+        },
+      },
+    ];
+  }
+  const carry = carryOver(m.template.behavior);
+  const current = m.matched.behavior as unknown as Record<string, unknown>;
+  const changed = Object.entries(carry).filter(
+    ([field, value]) => JSON.stringify(current[field] ?? null) !== JSON.stringify(value),
+  );
+  return [
+    {
+      id,
+      cause: 'BEHAVIOR_MISROUTED',
+      risk: 'destructive',
+      description: `Point ${behaviorLabel(m.pathPattern)} of distribution ${ev.distribution.Id} at origin ${m.to.id} (${serverKind(m.to.domainName)}) instead of S3 origin ${m.from.id}, carrying over what ${behaviorLabel(m.template.pathPattern)} sets for that origin (${changed.map(([f]) => f).join(', ') || 'nothing else differs'}). ${never}`,
+      calls: distributionUpdateCalls(ev),
+      diff: [
+        { path: behaviorField(m.matched, 'TargetOriginId'), before: m.from.id, after: m.to.id },
+        ...changed.map(([field, value]) => ({
+          path: behaviorField(m.matched, field),
+          before: current[field] ?? null,
+          after: value,
+        })),
+      ],
+      change: {
+        type: 'update-distribution',
+        edits: [
+          {
+            op: 'set-behavior-target',
+            pathPattern: m.pathPattern,
+            targetOriginId: m.to.id,
+            carry: Object.fromEntries(changed),
+          },
+        ],
+      },
+    },
+  ];
+}
+
+/** Requests BEHAVIOR_MISROUTED explains: other rules (missing object, refused method) leave them alone. */
+export function misroutedIndices(ev: Evidence, failing: readonly ResolvedRequest[]): Set<number> {
+  return new Set(
+    [...misroutedGroups(ev, failing), ...serverMisroutes(ev, failing)].flatMap((g) =>
+      g.reqs.map((r) => r.index),
+    ),
+  );
+}
+
 export const behaviorMisrouted: CauseModule = {
   id: 'BEHAVIOR_MISROUTED',
   risk: 'destructive',
@@ -160,7 +300,10 @@ export const behaviorMisrouted: CauseModule = {
     const [found] = misroutedGroups(ev, failing);
     const matched = found?.reqs[0]?.matched;
     const current = found?.reqs[0]?.origin;
-    if (!found || !matched || !current) return null;
+    if (!found || !matched || !current) {
+      const [server] = serverMisroutes(ev, failing);
+      return server ? serverFinding(server) : null;
+    }
     const { pathPattern, reqs, failures, target } = found;
     // The weakest failure speaks for the group.
     const worst = STRENGTH.find((f) => failures.some((x) => x.failure === f)) ?? 'unknown';
@@ -183,7 +326,9 @@ export const behaviorMisrouted: CauseModule = {
       requests: probedIndices(reqs),
     };
   },
-  plan(finding, { ev }) {
+  plan(finding, ctx) {
+    const { ev } = ctx;
+    if (finding.subject?.server) return serverPlan(finding, ctx);
     const pathPattern = finding.subject?.pathPattern;
     const from = finding.subject?.fromOriginId;
     const to = finding.subject?.toOriginId;

@@ -1,6 +1,7 @@
 // One cause, one module: its detection rule and its fix live together.
 import type { ResolvedRequest } from '../routing.ts';
 import type { Action, CauseId, Evidence, Finding, Risk } from '../types.ts';
+import type { VantageBlock } from '../vantage.ts';
 
 export interface DetectContext {
   readonly ev: Evidence;
@@ -8,6 +9,8 @@ export interface DetectContext {
   readonly resolved: readonly ResolvedRequest[];
   /** the requests whose probe still answers 403 */
   readonly failing: readonly ResolvedRequest[];
+  /** requests CloudFront refused the prober for (its location or identity): their probe answer stands in from the access log */
+  readonly vantage?: readonly VantageBlock[];
 }
 
 export interface CauseModule {

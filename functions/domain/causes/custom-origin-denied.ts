@@ -3,6 +3,8 @@ import type { ResolvedRequest } from '../routing.ts';
 import type { Evidence } from '../types.ts';
 import { misroutedGroups } from './behavior-misrouted.ts';
 import type { CauseModule } from './cause.ts';
+import { hostRoutedRefusals } from './host-header-to-custom-origin.ts';
+import { lambdaUrlGaps } from './lambda-url-permission-missing.ts';
 import { groupBy, manualAction, probedIndices, requestLine } from './shared/viewer.ts';
 
 function deniedByCustomOrigin(
@@ -12,6 +14,11 @@ function deniedByCustomOrigin(
   // Paths that another origin of the distribution serves are BEHAVIOR_MISROUTED's: the origin refusing
   // them is not the one that should get them.
   const misrouted = new Set(misroutedGroups(ev, failing).flatMap((g) => g.reqs.map((r) => r.index)));
+  // Refusals a CloudFront-side setting explains (Host forwarded to an endpoint that routes by it, a
+  // function URL policy without CloudFront) are those causes', fixed there.
+  const ctx = { ev, failing, resolved: failing };
+  for (const f of hostRoutedRefusals(ctx)) for (const r of f.reqs) misrouted.add(r.index);
+  for (const g of lambdaUrlGaps(ctx)) for (const r of g.reqs) misrouted.add(r.index);
   return groupBy(
     failing.filter(
       (r) =>

@@ -2,6 +2,7 @@
 import type { ResolvedRequest } from '../routing.ts';
 import type { FunctionEvidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
+import { allDeliberate, codeChecks, deliberate, deliberateAdvice } from './shared/intent.ts';
 import {
   behaviorField,
   behaviorLabel,
@@ -37,6 +38,7 @@ function replayDenies(fn: FunctionEvidence, r: ResolvedRequest): boolean {
 interface Denial {
   name: string;
   arn: string;
+  code?: string;
   replayed: ResolvedRequest[];
   fingerprinted: ResolvedRequest[];
   pathPattern: string;
@@ -54,6 +56,7 @@ function denials(resolved: readonly ResolvedRequest[], functions: readonly Funct
       const d = out.get(arn) ?? {
         name: fn?.name ?? nameFromArn(arn),
         arn,
+        ...(fn?.code ? { code: fn.code } : {}),
         replayed: [],
         fingerprinted: [],
         pathPattern: r.matched.pathPattern,
@@ -77,10 +80,17 @@ export const edgeFunctionDenied: CauseModule = {
     const both = d.replayed.some((r) => d.fingerprinted.includes(r));
     const confidence = both ? 0.97 : d.replayed.length > 0 ? 0.9 : 0.8;
     const reqs = [...new Set([...d.replayed, ...d.fingerprinted])];
+    // An access check (a credential, a secret, an address) or admin/scanner paths: refused on purpose.
+    const checks = codeChecks(d.code);
+    const intent = checks
+      ? `its code checks ${checks} before it answers 403`
+      : allDeliberate(reqs.map((r) => r.path));
     return {
       id: 'EDGE_FUNCTION_DENIED',
-      confidence,
-      summary: `CloudFront Function '${d.name}' (viewer-request on ${behaviorLabel(d.pathPattern)}) answers 403 to the failing requests`,
+      confidence: deliberate(confidence, intent),
+      summary: intent
+        ? `Likely intentional: CloudFront Function '${d.name}' (viewer-request on ${behaviorLabel(d.pathPattern)}) refuses the failing requests (${intent})`
+        : `CloudFront Function '${d.name}' (viewer-request on ${behaviorLabel(d.pathPattern)}) answers 403 to the failing requests`,
       evidence: [
         `GetDistributionConfig: ${d.field} has viewer-request ${d.arn}`,
         ...d.replayed.map(
@@ -88,12 +98,31 @@ export const edgeFunctionDenied: CauseModule = {
         ),
         ...reqs.map((r) => (r.probe?.status === 403 ? requestLine(r) : logLine(r))),
       ],
-      subject: { functionName: d.name, functionArn: d.arn, pathPattern: d.pathPattern },
+      subject: {
+        functionName: d.name,
+        functionArn: d.arn,
+        pathPattern: d.pathPattern,
+        ...(intent ? { intentional: intent } : {}),
+      },
       requests: probedIndices(resolved.filter((r) => probeIs(r, 'cf-function-response'))),
     };
   },
   plan(finding, { ev }) {
     const name = finding.subject?.functionName ?? '?';
+    const intent = finding.subject?.intentional;
+    if (intent) {
+      return [
+        manualAction(
+          `review-function:${name}`,
+          'EDGE_FUNCTION_DENIED',
+          deliberateAdvice(
+            `CloudFront Function '${name}' (viewer-request on ${behaviorLabel(finding.subject?.pathPattern ?? '')} of distribution ${ev.distribution.Id})`,
+            intent,
+            'give these viewers what the check expects, or publish a corrected version of the function',
+          ),
+        ),
+      ];
+    }
     return [
       manualAction(
         `review-function:${name}`,

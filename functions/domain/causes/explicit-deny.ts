@@ -2,6 +2,7 @@
 // controls, so the workflow names the statement and leaves the change to a person.
 import type { BucketEvidence, Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
+import { allDeliberate, deliberate, deliberateAdvice } from './shared/intent.ts';
 import {
   cloudFrontDecision,
   describeIdentity,
@@ -25,6 +26,29 @@ import { probedIndices } from './shared/viewer.ts';
 function asksNow(ev: Evidence, identity: OriginIdentity, bucket: BucketEvidence): boolean {
   if (identity.kind === 'oac' || identity.kind === 'oai') return true;
   return identity.kind === 'none' && effectivelyPublic(publicRead(ev, bucket));
+}
+
+/**
+ * The Resource of policy statement `index` when it is narrower than the bucket's objects (a prefix such as
+ * `private/*`): a deny written for some content, not for the site.
+ */
+function narrowResources(policy: string, index: number, bucket: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return [];
+  }
+  const statements = (doc as { Statement?: unknown }).Statement;
+  const st = (Array.isArray(statements) ? statements[index] : statements) as
+    | { Resource?: unknown }
+    | undefined;
+  const raw = st?.Resource;
+  const resources = (Array.isArray(raw) ? raw : [raw]).filter((r): r is string => typeof r === 'string');
+  const whole = ['*', `arn:aws:s3:::${bucket}/*`, `arn:aws:s3:::${bucket}*`, `arn:aws:s3:::*`];
+  const objects = resources.filter((r) => r.startsWith(`arn:aws:s3:::${bucket}/`) || whole.includes(r));
+  if (objects.length === 0 || objects.some((r) => whole.includes(r))) return [];
+  return objects;
 }
 
 export const explicitDeny: CauseModule = {
@@ -61,12 +85,19 @@ export const explicitDeny: CauseModule = {
         : matchesNow
           ? `unsigned requests now, and to the OAC of distribution ${ev.distribution.Id} once attached`
           : `the OAC of distribution ${ev.distribution.Id} (once attached)`;
+      const narrow = narrowResources(policy, first.d.deniedBy[0]?.index ?? -1, bucket.name);
+      const intent =
+        narrow.length > 0
+          ? `it denies only ${narrow.join(', ')}, content kept from viewers`
+          : allDeliberate(denied.map(({ r }) => r.path));
       return {
         id: 'EXPLICIT_DENY',
         // S3 evaluates explicit denies before any grant: a Deny refusing the request as sent now comes
         // before every missing-grant cause; one that only waits for the access fix comes after it.
-        confidence: matchesNow ? 0.96 : 0.85,
-        summary: `Statement ${names.join(', ')} of bucket ${bucket.name}'s policy explicitly denies s3:GetObject to ${who}`,
+        confidence: deliberate(matchesNow ? 0.96 : 0.85, intent),
+        summary: intent
+          ? `Likely intentional: statement ${names.join(', ')} of bucket ${bucket.name}'s policy denies s3:GetObject to ${who} (${intent})`
+          : `Statement ${names.join(', ')} of bucket ${bucket.name}'s policy explicitly denies s3:GetObject to ${who}`,
         evidence: [
           `GetBucketPolicy ${bucket.name}: Deny statement ${names.join(', ')} matches s3:GetObject on ${denied.map(({ r }) => r.key).join(', ')} for ${who}`,
           `GetDistributionConfig: origin ${originId} reads the bucket with ${describeIdentity(current)}`,
@@ -77,6 +108,7 @@ export const explicitDeny: CauseModule = {
           bucket: bucket.name,
           statement: names.join(', '),
           index: String(first.d.deniedBy[0]?.index ?? ''),
+          ...(intent ? { intentional: intent } : {}),
         },
         requests: probedIndices(denied.map(({ r }) => r)),
       };
@@ -87,6 +119,23 @@ export const explicitDeny: CauseModule = {
     const bucket = finding.subject?.bucket;
     const statement = finding.subject?.statement;
     if (!bucket || !statement) return [];
+    const intent = finding.subject?.intentional;
+    if (intent) {
+      return [
+        {
+          id: `explicit-deny:${bucket}:${finding.subject?.index ?? ''}`,
+          cause: 'EXPLICIT_DENY',
+          risk: 'manual',
+          description: deliberateAdvice(
+            `Deny statement ${statement} of bucket ${bucket}'s policy`,
+            intent,
+            `exempt this distribution from it (a condition StringNotEquals AWS:SourceArn = ${ev.distribution.ARN}) or narrow its Resource`,
+          ),
+          calls: [],
+          diff: [],
+        },
+      ];
+    }
     return [
       {
         id: `explicit-deny:${bucket}:${finding.subject?.index ?? ''}`,

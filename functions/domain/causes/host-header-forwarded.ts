@@ -18,7 +18,7 @@ interface HostForwarding {
 }
 
 /** How the behavior forwards Host, or undefined when it does not (or the policy could not be read). */
-function hostForwarding(
+export function hostForwarding(
   ev: Evidence,
   matched: MatchedBehavior,
 ): Omit<HostForwarding, 'reqs' | 'matched'> | undefined {

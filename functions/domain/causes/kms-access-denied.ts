@@ -49,8 +49,15 @@ export const kmsAccessDenied: CauseModule = {
         let keyLine: string;
         let confidence: number;
         let denyNames = '';
-        if (ref === '' || (!key && /alias\/aws\/s3$/.test(ref))) {
-          keyLine = `the object uses the AWS managed key aws/s3, whose policy cannot grant CloudFront`;
+        let awsManaged = false;
+        // An AWS managed key is known by DescribeKey's KeyManager, whatever form HeadObject named it in
+        // (issue 10); its policy cannot be changed (AWS KMS Developer Guide, "AWS managed keys").
+        const managed = key?.keyManager?.ok === true && key.keyManager.value === 'AWS';
+        if (ref === '' || managed || (!key && /alias\/aws\/s3$/.test(ref))) {
+          keyLine = managed
+            ? `DescribeKey ${key?.arn ?? ref}: KeyManager = AWS: an AWS managed key (aws/s3), whose policy cannot be changed to let CloudFront decrypt`
+            : `the object uses the AWS managed key aws/s3, whose policy cannot grant CloudFront`;
+          awsManaged = true;
           confidence = fingerprint ? 0.9 : 0.6;
         } else if (!key?.policy.ok) {
           keyLine = `GetKeyPolicy ${ref}: ${key && !key.policy.ok ? `unreadable (${key.policy.code})` : 'not collected'}`;
@@ -92,6 +99,7 @@ export const kmsAccessDenied: CauseModule = {
             bucket: bucket.name,
             keyRef: ref,
             ...(key ? { keyId: key.keyId } : {}),
+            ...(awsManaged ? { managed: 'aws', ...(key ? { keyArn: key.arn } : {}) } : {}),
             ...(denyNames ? { deniedBy: denyNames } : {}),
             identity: identity.kind,
           },
@@ -112,6 +120,7 @@ export const kmsAccessDenied: CauseModule = {
     const s = finding.subject;
     if (!s?.bucket || !s.originId) return [];
     const key = s.keyId ? findKey(ev, s.keyId) : undefined;
+    if (s.managed === 'aws') return [awsManagedKeyEscalation(ev, s.bucket, s.keyArn ?? s.keyRef)];
     if (key && s.deniedBy) {
       // A Deny in a key policy is deliberate, and an Allow merged beside it would change nothing.
       return [
@@ -154,7 +163,12 @@ export const kmsAccessDenied: CauseModule = {
           { service: 'kms', api: 'PutKeyPolicy', target: key.keyId },
         ],
         diff: [{ path: `kms key ${key.keyId} policy`, before, after: merged?.policy ?? null }],
-        change: { type: 'merge-key-policy-statement', keyId: key.keyId, statement },
+        // by ARN: the key is changed in its own region
+        change: {
+          type: 'merge-key-policy-statement',
+          keyId: key.arn.startsWith('arn:') ? key.arn : key.keyId,
+          statement,
+        },
       });
     }
     // An OAI cannot use KMS keys at all: the origin must sign with an OAC for the key grant to work.
@@ -164,3 +178,24 @@ export const kmsAccessDenied: CauseModule = {
     return actions;
   },
 };
+
+/**
+ * An AWS managed key never gets a PutKeyPolicy: the workflow escalates with the exact steps. Re-encrypting in
+ * place is a CopyObject of each object onto itself with the new encryption (Amazon S3 User Guide, "Changing
+ * the server-side encryption of an existing object"); new uploads follow the bucket's default encryption.
+ */
+export function awsManagedKeyEscalation(ev: Evidence, bucket: string, keyRef: string | undefined): Action {
+  const key = keyRef ? ` (${keyRef})` : '';
+  return {
+    id: `kms-decrypt:aws-managed:${bucket}`,
+    cause: 'KMS_ACCESS_DENIED',
+    risk: 'manual',
+    description: [
+      `Objects of bucket ${bucket} are encrypted with the AWS managed key aws/s3${key}. Its key policy cannot be changed, so CloudFront can never decrypt them and cf403 changes nothing. Either:`,
+      `(1) re-encrypt them with SSE-S3: copy each object onto itself with ServerSideEncryption = AES256 (aws s3 cp s3://${bucket}/ s3://${bucket}/ --recursive --sse AES256), and set the bucket's default encryption to SSE-S3 (PutBucketEncryption, SSEAlgorithm = AES256);`,
+      `or (2) create a customer managed key in the bucket's region whose policy allows cloudfront.amazonaws.com kms:Decrypt with condition AWS:SourceArn = ${ev.distribution.ARN}, re-encrypt the objects with it (aws s3 cp s3://${bucket}/ s3://${bucket}/ --recursive --sse aws:kms --sse-kms-key-id <key ARN>), and make it the bucket's default encryption (PutBucketEncryption, SSEAlgorithm = aws:kms, KMSMasterKeyID = <key ARN>, BucketKeyEnabled = true).`,
+    ].join(' '),
+    calls: [],
+    diff: [],
+  };
+}

@@ -1,5 +1,6 @@
 // Cause 20: the request method is not among the matching behavior's AllowedMethods.
 import type { ResolvedRequest } from '../routing.ts';
+import { misroutedIndices } from './behavior-misrouted.ts';
 import type { CauseModule } from './cause.ts';
 import {
   behaviorField,
@@ -31,11 +32,15 @@ function refused(resolved: readonly ResolvedRequest[]): Map<string, ResolvedRequ
   );
 }
 
+const WRITES = ['PUT', 'PATCH', 'POST', 'DELETE'];
+
 export const methodNotAllowed: CauseModule = {
   id: 'METHOD_NOT_ALLOWED',
   risk: 'manual',
-  detect({ resolved }) {
-    const [first] = refused(resolved).values();
+  detect({ ev, resolved, failing }) {
+    // Server calls a behavior sends to the S3 origin are BEHAVIOR_MISROUTED's: the fix is routing.
+    const misrouted = misroutedIndices(ev, failing);
+    const [first] = refused(resolved.filter((r) => !misrouted.has(r.index))).values();
     const matched = first?.[0]?.matched;
     if (!first || !matched || !first[0]) return null;
     const methods = unique(first.map((r) => r.request.method.toUpperCase()));
@@ -52,7 +57,7 @@ export const methodNotAllowed: CauseModule = {
         ...first.map(requestLine),
       ],
       subject: { pathPattern: matched.pathPattern, methods: methods.join(','), allowed: now.join(',') },
-      requests: probedIndices([...refused(resolved).values()].flat()),
+      requests: probedIndices([...refused(resolved.filter((r) => !misrouted.has(r.index))).values()].flat()),
     };
   },
   plan(finding, { ev, resolved }) {
@@ -60,8 +65,21 @@ export const methodNotAllowed: CauseModule = {
     const methods = (finding.subject?.methods ?? '').split(',').filter((m) => m !== '');
     const before = (finding.subject?.allowed ?? '').split(',').filter((m) => m !== '');
     const after = METHOD_SETS.find((set) => [...before, ...methods].every((m) => set.includes(m)));
-    const matched = resolved.find((r) => r.matched.pathPattern === pattern)?.matched;
+    const first = resolved.find((r) => r.matched.pathPattern === pattern);
+    const matched = first?.matched;
     const path = matched ? behaviorField(matched, 'AllowedMethods') : 'AllowedMethods';
+    const writes = methods.filter((m) => WRITES.includes(m));
+    const s3 = first?.origin?.kind === 's3-rest' || first?.origin?.kind === 's3-website';
+    if (s3 && writes.length > 0) {
+      // S3 serves static objects: allowing POST on a behavior that targets it would only move the 403.
+      return [
+        manualAction(
+          `allowed-methods:${ev.distribution.Id}:${pattern}`,
+          'METHOD_NOT_ALLOWED',
+          `${writes.join(', ')} requests reach ${behaviorLabel(pattern)}, which targets S3 origin ${first?.origin?.id ?? ''}: S3 serves static objects and cannot handle them, so allowing ${writes.join(', ')} there is not proposed. Send these calls to the server that handles them (a cache behavior for their path, pointing at that origin with the methods it needs), or fix the client that sends them.`,
+        ),
+      ];
+    }
     return [
       manualAction(
         `allowed-methods:${ev.distribution.Id}:${pattern}`,

@@ -2,7 +2,9 @@
 // may not s3:ListBucket. Includes an OriginPath that points the keys at the wrong prefix.
 import { matchBehavior, objectKey, type ResolvedRequest } from '../routing.ts';
 import type { Evidence } from '../types.ts';
+import { misroutedIndices } from './behavior-misrouted.ts';
 import type { CauseModule } from './cause.ts';
+import { directoryIndexExists, websiteFeaturesFor } from './shared/missing-keys.ts';
 import {
   configOrigin,
   describeIdentity,
@@ -18,6 +20,7 @@ import {
 } from './shared/s3-access.ts';
 import { objectExists } from './shared/s3-origin.ts';
 import { probedIndices } from './shared/viewer.ts';
+import { spaRefusals } from './spa-fallback-404-only.ts';
 
 /**
  * The CustomErrorResponses entry that answers S3's 403 with a page and another status (a single-page
@@ -39,11 +42,16 @@ function errorPageFor403(ev: Evidence): string | undefined {
 export const objectNotFound: CauseModule = {
   id: 'OBJECT_NOT_FOUND',
   risk: 'manual',
-  detect({ ev, failing }) {
+  detect({ ev, failing, resolved }) {
     const root = ev.distribution.DistributionConfig.DefaultRootObject;
     // Once access works, a missing key is answered with the error page, not with a 403.
     if (errorPageFor403(ev) !== undefined) return null;
+    // Server calls sent to the S3 origin are BEHAVIOR_MISROUTED's: there is no object to restore.
+    const misrouted = misroutedIndices(ev, failing);
+    // A single-page app's routes are SPA_FALLBACK_404_ONLY's: its fix serves every missing key.
+    const spa = new Set(spaRefusals({ ev, failing, resolved }).map((s) => s.originId));
     for (const { originId, reqs, origin, bucket } of refusedBuckets(ev, failing)) {
+      if (spa.has(originId)) continue;
       // `/` without a root object is DEFAULT_ROOT_OBJECT_MISSING; an object another origin holds is
       // BEHAVIOR_MISROUTED; an SSE-KMS refusal means the object exists.
       const gone = reqs.filter(
@@ -53,7 +61,11 @@ export const objectNotFound: CauseModule = {
           !(r.path === '/' && !root) &&
           r.probe?.fingerprint.kind !== 's3-kms-denied' &&
           keyMissing(bucket, r.key) &&
-          servedElsewhere(ev, r) === undefined,
+          !misrouted.has(r.index) &&
+          servedElsewhere(ev, r) === undefined &&
+          // a directory URL whose index exists, a key a website redirect stood for: issue 11's causes
+          directoryIndexExists(bucket, r) === undefined &&
+          websiteFeaturesFor(bucket, r.key).length === 0,
       );
       if (gone.length === 0) continue;
       const identity = originIdentity(ev, origin);
@@ -67,7 +79,7 @@ export const objectNotFound: CauseModule = {
           identityCanRead(ev, identity, bucket.name, policy, r.key)?.decision === 'Allow',
       );
       const originPath = origin.originPath;
-      const underRoot = (r: ResolvedRequest) => objectKey('', r.path, root);
+      const underRoot = (r: ResolvedRequest) => objectKey('', r.uri, root);
       const wrongPath = originPath !== '' && gone.every((r) => objectExists(bucket, underRoot(r)));
       const evidence = [
         ...gone.map((r) => headLine(bucket, r.key)),

@@ -20,7 +20,7 @@ import {
 
 type Behavior = CacheBehavior | DefaultCacheBehavior;
 
-function keyGroupIds(b: Behavior): string[] {
+export function keyGroupIds(b: Behavior): string[] {
   return b.TrustedKeyGroups?.Enabled ? (b.TrustedKeyGroups.Items ?? []) : [];
 }
 
@@ -28,12 +28,12 @@ function signerAccounts(b: Behavior): string[] {
   return b.TrustedSigners?.Enabled ? (b.TrustedSigners.Items ?? []) : [];
 }
 
-function requiresSigning(b: Behavior): boolean {
+export function requiresSigning(b: Behavior): boolean {
   return b.TrustedKeyGroups?.Enabled === true || b.TrustedSigners?.Enabled === true;
 }
 
 /** `'download-signers' (kg-0001, public keys K2...)`, or the id when the key group could not be read. */
-function keyGroupLabel(ev: Evidence, id: string): string {
+export function keyGroupLabel(ev: Evidence, id: string): string {
   const kg = ev.keyGroups[id];
   if (!kg?.ok) return `key group ${id}`;
   return `key group '${kg.value.Name ?? id}' (${id}, public keys ${(kg.value.Items ?? []).join(', ')})`;
@@ -44,7 +44,7 @@ function unsigned(r: ResolvedRequest): boolean {
 }
 
 /** The trusted public key ids of the behavior's key groups; undefined when one could not be read. */
-function trustedKeys(ev: Evidence, b: Behavior): string[] | undefined {
+export function trustedKeys(ev: Evidence, b: Behavior): string[] | undefined {
   const keys: string[] = [];
   for (const id of keyGroupIds(b)) {
     const kg = ev.keyGroups[id];
@@ -55,16 +55,26 @@ function trustedKeys(ev: Evidence, b: Behavior): string[] | undefined {
 }
 
 /**
- * Signed, but not with a key the behavior trusts (a rotated or foreign key pair), or CloudFront says the
- * signature is bad. Legacy trusted signers are account key pairs no API lists, so only the probe tells.
+ * Signed with a key pair id that none of the behavior's key groups holds (a rotated or foreign key):
+ * SIGNING_KEY_UNTRUSTED's. Legacy trusted signers are account key pairs no API lists, so never provable.
+ */
+export function untrustedKey(ev: Evidence, r: ResolvedRequest): string | undefined {
+  const b = r.matched.behavior;
+  const keyId = keyPairIdOf(r.request.url, r.request.headers);
+  if (keyId === undefined || !b.TrustedKeyGroups?.Enabled || b.TrustedSigners?.Enabled) return undefined;
+  const trusted = trustedKeys(ev, b);
+  return trusted !== undefined && !trusted.includes(keyId) ? keyId : undefined;
+}
+
+/**
+ * Signed with a trusted key, but CloudFront says the signature is bad (expired, tampered, wrong private key),
+ * or signed for legacy trusted signers whose keys no API lists, so only the probe tells.
  */
 function badlySigned(ev: Evidence, r: ResolvedRequest): boolean {
   const b = r.matched.behavior;
   const keyId = keyPairIdOf(r.request.url, r.request.headers);
-  if (!requiresSigning(b) || keyId === undefined) return false;
-  if (probeIs(r, 'cf-bad-signature')) return true;
-  const trusted = b.TrustedKeyGroups?.Enabled ? trustedKeys(ev, b) : undefined;
-  return trusted !== undefined && !b.TrustedSigners?.Enabled && !trusted.includes(keyId);
+  if (!requiresSigning(b) || keyId === undefined || untrustedKey(ev, r) !== undefined) return false;
+  return probeIs(r, 'cf-bad-signature');
 }
 
 export const signedUrlRequired: CauseModule = {
@@ -119,7 +129,11 @@ export const signedUrlRequired: CauseModule = {
         ...(signed ? { keyPairIds: keyIds.join(',') } : {}),
       },
       requests: probedIndices(
-        resolved.filter((r) => probeIs(r, 'cf-missing-key') || probeIs(r, 'cf-bad-signature')),
+        resolved.filter(
+          (r) =>
+            probeIs(r, 'cf-missing-key') ||
+            (probeIs(r, 'cf-bad-signature') && untrustedKey(ev, r) === undefined),
+        ),
       ),
     };
   },

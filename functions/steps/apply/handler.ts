@@ -1,10 +1,13 @@
-// Step 4: apply the plan, a snapshot recorded before each change.
+// Step 4: apply the plan, a snapshot recorded before each change, once the operator controls still allow it.
 import { executionKey } from '../../adapters/artifacts.ts';
 import { ChangeExecutor } from '../../adapters/executor.ts';
+import { readControls, takeChangeSlot } from '../../adapters/guard.ts';
 import { publish } from '../../adapters/notifier.ts';
+import { holdReason } from '../../domain/guard.ts';
 import { invalidationPaths } from '../../domain/invalidation.ts';
 import { appliedMessage } from '../../domain/notification.ts';
 import type { Evidence, Plan } from '../../domain/types.ts';
+import { ChangesHeldError } from '../../errors.ts';
 import { bestEffort, field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
@@ -12,6 +15,7 @@ export async function run(input: unknown, deps: StepDeps) {
   const name = field(i, 'executionName', 'apply');
   const plan = await deps.artifacts.get<Plan>(refField(i, 'planRef', 'apply'));
   const ev = await deps.artifacts.get<Evidence>(refField(i, 'evidenceRef', 'apply'));
+  if (plan.actions.some((a) => a.change !== undefined)) await holdUnlessAllowed(deps, ev, name);
   const executor = new ChangeExecutor(deps.clients, deps.artifacts, executionKey(name, 'snapshots'));
   const result = await executor.apply(field(i, 'distributionId', 'apply'), plan.actions);
   deps.logger.info('changes applied', { applied: result.applied.map((a) => a.actionId) });
@@ -33,4 +37,29 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms', 'sns']);
+/**
+ * The pause switch and the opt-out tag, read again (an approval may have waited hours), then one of the hour's
+ * changes; throws ChangesHeldError, having changed nothing, when any of them says no.
+ */
+async function holdUnlessAllowed(deps: StepDeps, ev: Evidence, executionName: string): Promise<void> {
+  const now = deps.now();
+  const controls = await readControls(deps.clients, deps.config, {
+    distributionArn: ev.distribution.ARN,
+    now,
+  });
+  // The counter is checked atomically below; here only the pause switch and the opt-out tag.
+  const held = holdReason({ ...controls, changesThisHour: 0 }, ev.distribution.Id);
+  if (held) throw new ChangesHeldError(`nothing applied: ${held}`);
+  const slot = await takeChangeSlot(deps.clients.dynamodb, deps.config.tableName, {
+    executionName,
+    now,
+    maxChangesPerHour: deps.config.maxChangesPerHour,
+  });
+  if (!slot.taken) {
+    throw new ChangesHeldError(
+      `nothing applied: ${holdReason({ ...controls, changesThisHour: slot.count, hour: slot.hour }, ev.distribution.Id)}`,
+    );
+  }
+}
+
+export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms', 'sns', 'ssm', 'dynamodb', 'lambda']);

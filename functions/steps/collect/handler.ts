@@ -3,6 +3,7 @@ import { executionKey } from '../../adapters/artifacts.ts';
 import { defaultRetryPolicy, retryingClients } from '../../adapters/aws-call.ts';
 import { collectEvidence } from '../../adapters/collector.ts';
 import { parseAlarmEvent } from '../../domain/alarm-event.ts';
+import { outOfScope } from '../../domain/guard.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
@@ -12,6 +13,12 @@ export async function run(input: unknown, deps: StepDeps) {
     deps.logger.info('alarm ignored', { reason: trigger.reason });
     return { ignored: true, reason: trigger.reason };
   }
+  // An alarm for a distribution outside the scope changes nothing, and nothing of it is read either.
+  const outside = outOfScope(deps.config, trigger.distributionId);
+  if (outside) {
+    deps.logger.warn('alarm ignored', { reason: outside });
+    return { ignored: true, reason: outside, distributionId: trigger.distributionId };
+  }
   // A read that still fails after in-process retries is recorded as unreadable, never guessed; retrying the
   // whole step instead would turn one throttled read among dozens into a failed execution.
   const clients = retryingClients(deps.clients, defaultRetryPolicy(deps.sleep));
@@ -19,6 +26,9 @@ export async function run(input: unknown, deps: StepDeps) {
     distributionId: trigger.distributionId,
     account: trigger.account,
     region: trigger.region,
+    // log and WAF sampling windows end now, on the step's clock
+    now: deps.now(),
+    alarmName: trigger.alarmName,
   });
   const evidenceRef = await deps.artifacts.put(
     executionKey(field(i, 'executionName', 'collect'), 'evidence'),
@@ -36,4 +46,4 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run, ['cloudfront', 's3', 's3control', 'kms', 'wafv2']);
+export const handler = lambdaHandler(run, ['cloudfront', 's3', 's3control', 'kms', 'wafv2', 'lambda']);

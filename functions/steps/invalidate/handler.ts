@@ -24,7 +24,12 @@ export async function run(input: unknown, deps: StepDeps) {
       }),
     ),
   );
-  return { invalidationId: out.Invalidation?.Id ?? '', paths };
+  // Small output for the history: the paths are already in the state ($.apply.invalidationPaths).
+  return {
+    invalidationId: out.Invalidation?.Id ?? '',
+    status: out.Invalidation?.Status ?? 'Unknown',
+    pathCount: paths.length,
+  };
 }
 
 export const handler = lambdaHandler(run, ['cloudfront']);

@@ -1,5 +1,8 @@
-// Step 3: the exact changes (or recommendations) that cure the diagnosed causes.
+// Step 3: the exact changes (or recommendations) that cure the diagnosed causes, held back where the operator
+// controls say so (pause switch, opt-out tag, hourly cap) or another tool owns the resource.
 import { executionKey } from '../../adapters/artifacts.ts';
+import { distributionTags, readControls, readOwners } from '../../adapters/guard.ts';
+import { guardPlan, holdReason } from '../../domain/guard.ts';
 import { planFix } from '../../domain/plan.ts';
 import type { Diagnosis, Evidence } from '../../domain/types.ts';
 import { InvalidStepInputError } from '../../errors.ts';
@@ -11,15 +14,35 @@ export async function run(input: unknown, deps: StepDeps) {
   if (!diagnosis || !Array.isArray(diagnosis.causes))
     throw new InvalidStepInputError('plan: input.diagnosis is missing');
   const ev = await deps.artifacts.get<Evidence>(refField(i, 'evidenceRef', 'plan'));
-  const plan = planFix(ev, diagnosis, {
+  const proposed = planFix(ev, diagnosis, {
     approvalRisks: deps.config.approvalRisks,
     planOnly: deps.config.planOnly,
   });
+  let plan = proposed;
+  let heldBy: string | undefined;
+  if (proposed.hasChanges) {
+    const tags = await distributionTags(deps.clients, ev.distribution.ARN);
+    const controls = await readControls(deps.clients, deps.config, {
+      distributionArn: ev.distribution.ARN,
+      now: deps.now(),
+      distributionTags: tags,
+    });
+    heldBy = holdReason(controls, ev.distribution.Id);
+    plan = guardPlan(proposed, {
+      distributionId: ev.distribution.Id,
+      ...(heldBy ? { hold: heldBy } : {}),
+      owners: await readOwners(deps.clients, proposed, ev.distribution.Id, tags),
+      applyManaged: deps.config.applyManaged,
+      approvalRisks: deps.config.approvalRisks,
+    });
+    if (heldBy) deps.logger.info('changes held back', { reason: heldBy });
+  }
   const planRef = await deps.artifacts.put(executionKey(field(i, 'executionName', 'plan'), 'plan'), plan);
   return {
     planRef,
     hasChanges: plan.hasChanges,
     requiresApproval: plan.requiresApproval,
+    ...(heldBy ? { heldBy } : {}),
     actions: plan.actions.map((a) => ({
       id: a.id,
       cause: a.cause,
@@ -30,4 +53,4 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run, []);
+export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms', 'ssm', 'dynamodb']);

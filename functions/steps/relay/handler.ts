@@ -1,51 +1,52 @@
-// Runs when the approval automation ends: reads who decided what, answers the workflow's task token.
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { approvalOutcome } from '../../adapters/approvals.ts';
-import { awsCall } from '../../adapters/aws-call.ts';
-import { RemediationTable } from '../../adapters/table.ts';
+// Runs when an approval automation ends: judges the execution as Systems Manager reports it (never the event),
+// answers the workflow's task token, and deletes the pending record only once Step Functions took the answer.
+// A failure leaves the record: EventBridge retries this function, and the sweep finishes what it could not.
+import { PendingApprovals, type RelayConfig, relayApproval } from '../../adapters/approvals.ts';
 import { InvalidStepInputError } from '../../errors.ts';
 import { inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
 
+/** Where the relay and the sweep take their settings; both refuse to run half-configured. */
+export function relaySetup(deps: StepDeps, step: string): { store: PendingApprovals; config: RelayConfig } {
+  const { tableName, approvalDocument, approvers, minApprovals } = deps.config;
+  if (!tableName || !approvalDocument || approvers.length === 0)
+    throw new InvalidStepInputError(
+      `${step}: CF403_TABLE_NAME, CF403_APPROVAL_DOCUMENT and CF403_APPROVERS must be set`,
+    );
+  return {
+    store: new PendingApprovals(deps.clients.dynamodb, tableName),
+    config: { document: approvalDocument, approvers, minApprovals },
+  };
+}
+
 export async function run(input: unknown, deps: StepDeps) {
   const event = inputObject(input, 'relay');
+  // Only the execution id is taken from the event, and only to know which approval to look at.
   if (event.source !== 'aws.ssm')
     throw new InvalidStepInputError(`relay: expected an aws.ssm event, got ${String(event.source)}`);
   const detail = inputObject(event.detail, 'relay.detail');
   const automationExecutionId = detail.ExecutionId;
-  if (typeof automationExecutionId !== 'string')
+  if (typeof automationExecutionId !== 'string' || automationExecutionId === '')
     throw new InvalidStepInputError('relay: detail.ExecutionId is missing');
-  if (!deps.config.tableName) throw new InvalidStepInputError('relay: CF403_TABLE_NAME is not set');
-  const outcome = await approvalOutcome(deps.clients.ssm, automationExecutionId);
-  if (outcome.decision === 'pending')
-    return { relayed: false, reason: `automation ${automationExecutionId} is ${outcome.status}` };
-  const table = new RemediationTable(deps.clients.dynamodb, deps.config.tableName);
-  const record = await table.takeApproval(automationExecutionId);
-  // Already answered (a redelivered event) or not ours: nothing to do. The token itself is never logged.
-  if (!record) return { relayed: false, reason: 'no waiting task for this automation' };
-  if (outcome.decision === 'timed-out') {
-    await awsCall('SendTaskFailure', () =>
-      deps.clients.sfn.send(
-        new SendTaskFailureCommand({
-          taskToken: record.taskToken,
-          error: 'States.Timeout',
-          cause: 'the approval timed out in Systems Manager',
-        }),
-      ),
-    );
+  const { store, config } = relaySetup(deps, 'relay');
+  const result = await relayApproval(deps.clients, store, config, automationExecutionId);
+  // The token itself is never logged.
+  if (!result.relayed) {
+    deps.logger.info('approval event ignored', { automationExecutionId, reason: result.reason });
+  } else if (result.decision === 'refused') {
+    deps.logger.warn('approval refused', {
+      automationExecutionId,
+      executionId: result.executionId,
+      reason: result.reason,
+    });
   } else {
-    const output = { decision: outcome.decision, approvers: outcome.approvers, automationExecutionId };
-    await awsCall('SendTaskSuccess', () =>
-      deps.clients.sfn.send(
-        new SendTaskSuccessCommand({ taskToken: record.taskToken, output: JSON.stringify(output) }),
-      ),
-    );
+    deps.logger.info('approval relayed', {
+      automationExecutionId,
+      executionId: result.executionId,
+      decision: result.decision,
+      approvers: result.approvers.map((a) => a.approver),
+    });
   }
-  deps.logger.info('approval relayed', {
-    executionId: record.executionId,
-    decision: outcome.decision,
-    approvers: outcome.approvers.map((a) => a.approver),
-  });
-  return { relayed: true, decision: outcome.decision, executionId: record.executionId };
+  return result;
 }
 
 export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sfn']);

@@ -1,10 +1,9 @@
-// Ask a human: start the console approval (SSM Automation aws:approve), keep the task token in the table,
-// tell the topic. The token goes nowhere else.
+// Ask a human: start the console approval (SSM Automation aws:approve) at the document version this stack
+// deployed, keep the task token in the table, tell the topic. The token goes nowhere else.
 
-import { cancelApproval, startApproval } from '../../adapters/approvals.ts';
+import { cancelApproval, PendingApprovals, startApproval } from '../../adapters/approvals.ts';
 import { executionKey } from '../../adapters/artifacts.ts';
 import { publish } from '../../adapters/notifier.ts';
-import { RemediationTable } from '../../adapters/table.ts';
 import { approvalMessage, approvalSummary } from '../../domain/notification.ts';
 import type { Diagnosis, Plan } from '../../domain/types.ts';
 import { InvalidStepInputError } from '../../errors.ts';
@@ -17,35 +16,44 @@ export async function run(input: unknown, deps: StepDeps) {
   const token = field(i, 'token', 'requestApproval');
   const plan = await deps.artifacts.get<Plan>(refField(i, 'planRef', 'requestApproval'));
   const diagnosis = i.diagnosis as Diagnosis;
-  const { approvalDocument, tableName, approvers, minApprovals } = deps.config;
-  if (!approvalDocument || !tableName) {
+  const { approvalDocument, approvalDocumentVersion, tableName, approvers, minApprovals } = deps.config;
+  if (!approvalDocument || !approvalDocumentVersion || !tableName) {
     throw new InvalidStepInputError(
-      'requestApproval: CF403_APPROVAL_DOCUMENT and CF403_TABLE_NAME must be set',
+      'requestApproval: CF403_APPROVAL_DOCUMENT, CF403_APPROVAL_DOCUMENT_VERSION and CF403_TABLE_NAME must be set',
     );
   }
-  const automationExecutionId = await startApproval(deps.clients.ssm, {
+  const { automationExecutionId, documentVersion } = await startApproval(deps.clients.ssm, {
     document: approvalDocument,
+    versionName: approvalDocumentVersion,
     approvers,
     minApprovals,
     message: approvalSummary(distributionId, diagnosis, plan),
     executionId,
     distributionId,
   });
-  const ttl = Math.floor(deps.now().getTime() / 1000) + deps.config.lockSeconds;
+  const now = deps.now();
+  const ttl = Math.floor(now.getTime() / 1000) + deps.config.lockSeconds;
   try {
     await deps.artifacts.put(executionKey(field(i, 'executionName', 'requestApproval'), 'approval'), {
       automationExecutionId,
-      requestedAt: deps.now().toISOString(),
+      documentVersion,
+      requestedAt: now.toISOString(),
     });
     // Last: once the token is in the table, an operator's answer reaches this task.
-    await new RemediationTable(deps.clients.dynamodb, tableName).putApproval(
-      automationExecutionId,
-      { taskToken: token, executionId, distributionId },
+    await new PendingApprovals(deps.clients.dynamodb, tableName).put(
+      {
+        automationExecutionId,
+        taskToken: token,
+        executionId,
+        distributionId,
+        documentVersion,
+        requestedAt: now.toISOString(),
+      },
       ttl,
     );
   } catch (err) {
     // The state machine retries this step with a new task token and a new automation: cancel this one so
-    // no operator answers an approval that leads nowhere.
+    // no operator answers an approval that leads nowhere (the sweep cancels it later if this fails too).
     await bestEffort(deps, `cancel approval ${automationExecutionId}`, () =>
       cancelApproval(deps.clients.ssm, automationExecutionId),
     );
@@ -56,7 +64,7 @@ export async function run(input: unknown, deps: StepDeps) {
   await bestEffort(deps, 'approval notification', () =>
     publish(deps.clients.sns, deps.config.topicArn, message),
   );
-  return { requested: true, automationExecutionId };
+  return { requested: true, automationExecutionId, documentVersion };
 }
 
 export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sns']);

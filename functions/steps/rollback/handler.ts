@@ -17,4 +17,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return result;
 }
 
-export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms']);
+export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms', 'lambda']);

@@ -4,6 +4,8 @@ import {
   GetDistributionCommand,
   GetOriginAccessControlCommand,
 } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketPolicyCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
@@ -48,6 +50,8 @@ function clients() {
     sfn: new SFNClient({ region: 'us-east-1' }),
     ssm: new SSMClient({ region: 'us-east-1' }),
     dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+    cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+    logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
   };
   const cf = mockClient(c.cloudfront);
   const s3 = mockClient(c.s3);

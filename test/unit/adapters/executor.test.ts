@@ -10,6 +10,8 @@ import {
   PreconditionFailed,
   UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import {
@@ -122,6 +124,8 @@ function setup() {
     sfn: new SFNClient({ region: 'us-east-1' }),
     ssm: new SSMClient({ region: 'us-east-1' }),
     dynamodb: new DynamoDBClient({ region: 'us-east-1' }),
+    cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+    logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
   };
   return { clients, cf: mockClient(clients.cloudfront), s3: mockClient(clients.s3) };
 }

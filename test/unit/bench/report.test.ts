@@ -1,5 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { type BenchResults, renderMarkdown } from '../../../bench/report.ts';
+import type { SimRun } from '../../../bench/simulate.ts';
+
+function sim(
+  design: string,
+  label: string,
+  outcome: string,
+  simulatedSeconds: number,
+  floorSeconds: number,
+  states: number,
+  usd: number,
+  flags: { sweep?: true; faulted?: true } = {},
+): SimRun {
+  return {
+    design,
+    label,
+    outcome,
+    ...flags,
+    simulatedSeconds,
+    floorSeconds,
+    states,
+    transitions: states,
+    lambdaInvocations: Math.round(states / 3),
+    lambdaGbSeconds: 1,
+    awsCalls: 100,
+    usd: { transitions: usd / 2, lambda: usd / 4, api: usd / 4, total: usd },
+    wallMs: 100,
+    runs: 3,
+  };
+}
 
 const results: BenchResults = {
   machine: {
@@ -35,37 +64,21 @@ const results: BenchResults = {
     ],
   },
   simulate: {
+    designs: [
+      { id: 'today', label: 'Wait states', baseline: true },
+      { id: 'new', label: 'in-Lambda wait', deployed: true },
+    ],
     runs: [
-      {
-        label: 'fix',
-        outcome: 'REMEDIATED',
-        simulatedSeconds: 380,
-        floorSeconds: 360,
-        transitions: 80,
-        lambdaInvocations: 30,
-        wallMs: 100,
-        runs: 3,
-      },
-      {
-        label: 'quick fix',
-        outcome: 'REMEDIATED',
-        simulatedSeconds: 60,
-        floorSeconds: 60,
-        transitions: 26,
-        lambdaInvocations: 12,
-        wallMs: 90,
-        runs: 3,
-      },
-      {
-        label: 'manual',
-        outcome: 'ESCALATED',
-        simulatedSeconds: 0,
-        floorSeconds: 0,
-        transitions: 10,
-        lambdaInvocations: 5,
-        wallMs: 50,
-        runs: 3,
-      },
+      sim('today', 'fix', 'REMEDIATED', 380, 360, 80, 0.006),
+      sim('today', 'quick fix', 'REMEDIATED', 60, 60, 26, 0.002),
+      sim('today', 'manual', 'ESCALATED', 0, 0, 10, 0.0003),
+      sim('today', 'fix (deploy 451 s)', 'REMEDIATED', 518, 498, 200, 0.008, { sweep: true }),
+      sim('today', 'throttled', 'REMEDIATED', 380, 360, 90, 0.006, { faulted: true }),
+      sim('new', 'fix', 'REMEDIATED', 361, 360, 21, 0.001),
+      sim('new', 'quick fix', 'REMEDIATED', 60, 60, 19, 0.0008),
+      sim('new', 'manual', 'ESCALATED', 0, 0, 10, 0.0003),
+      sim('new', 'fix (deploy 451 s)', 'REMEDIATED', 500, 498, 21, 0.0015, { sweep: true }),
+      sim('new', 'throttled', 'REMEDIATED', 385, 360, 23, 0.0012, { faulted: true }),
     ],
     cli: { scenario: 'fix', wallMs: 1200, runs: 3 },
   },
@@ -123,17 +136,32 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| slow | 10 | 500 | 160 | 100 (2 calls) | 1.60× | **no** | 3.13× |');
   });
 
-  it('shows polling overhead for fixed executions only, grouping those that end on the floor', () => {
-    expect(md).toContain('| fix | 380 | 360 | 20 | 5.6 % | yes |');
-    expect(md).toContain('| 1 executions at 60 s (quick fix) | 60 | 60 | 0 | 0.0 % | yes |');
+  it('sets the time lost of every design beside the allowance, for fixed executions only', () => {
     const section = md.slice(md.indexOf('### 2.'), md.indexOf('### 3.'));
-    expect(section).toContain('| fix |');
+    expect(section).toContain('| fix | 360 | 7.2 | 20 | 1 | yes | yes |');
+    expect(section).toContain('| quick fix | 60 | 3 | 0 | 0 | yes | yes |');
+    expect(section).toContain('| sweep: fix (deploy 451 s) | 498 | 10 | 20 | 2 | yes | yes |');
+    // worse than today and over the allowance, but faults were injected
+    expect(section).toContain('| throttled | 360 | 7.2 | 20 | 25 | **no** (faults injected) | **no** |');
+    expect(section).toContain(
+      'within the allowance in 1 of 1 fault-free sweep rows; no worse than today in 3 of 4 rows',
+    );
     expect(section).not.toMatch(/manual/);
   });
 
-  it('groups transitions and invocations by outcome, with their cost', () => {
-    expect(md).toContain('| REMEDIATED | 2 | 53 | 26–80 | 21 | 12–30 | $1.325 |');
-    expect(md).toContain('| ESCALATED | 1 | 10 | 10–10 | 5 | 5–5 | $0.250 |');
+  it('sets states entered per outcome beside today, judged against the targets', () => {
+    expect(md).toContain('| REMEDIATED | 4 | 85 (26–200) | 21 (19–23) | ≤ 40: yes |');
+    expect(md).toContain('| ESCALATED | 1 | 10 (10–10) | 10 (10–10) |  |');
+  });
+
+  it('prices 1,000 executions of each design beside today, stating the prices', () => {
+    const section = md.slice(md.indexOf('### 3b.'), md.indexOf('### 4.'));
+    // today: mean of 0.006, 0.002, 0.008, 0.006 = 0.0055 per execution
+    expect(section).toMatch(/\| REMEDIATED \| today \|.*\| \$5\.500 \| {2}\|/);
+    // new: mean of 0.001, 0.0008, 0.0015, 0.0012 = 0.001125
+    expect(section).toMatch(/\| REMEDIATED \| new \|.*\| \$1\.125 \| 0\.20× yes \|/);
+    expect(section).toContain('$0.025 per 1,000 transitions');
+    expect(section).toContain('$0.0000133334 per GB-s');
   });
 
   it('sets each bundle’s cold start beside the empty handler', () => {

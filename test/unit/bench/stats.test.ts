@@ -84,6 +84,9 @@ describe('floorSeconds and lambdaInvocations', () => {
     expect(floorSeconds(scenario, states(['ApplyFix', 'Task'], ['InvalidateCache', 'Task']))).toBe(60);
     const slow = { ...scenario, simulation: { deploymentSeconds: 451, invalidationSeconds: 47 } };
     expect(floorSeconds(slow, withDeploy)).toBe(498);
+    // the in-Lambda design waits in WaitForCloudFront
+    const inLambda = states(['ApplyFix', 'Task'], ['WaitForCloudFront', 'Task'], ['InvalidateCache', 'Task']);
+    expect(floorSeconds(slow, inLambda)).toBe(498);
   });
 
   it('counts one invocation per Task state entered', () => {

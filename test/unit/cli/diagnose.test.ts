@@ -17,6 +17,8 @@ function readOnlyClients(world: World) {
   const { clients } = simulationDeps(world);
   const sent: string[] = [];
   for (const client of Object.values(clients)) {
+    // per-region factories (kmsIn) are not clients
+    if (typeof client !== 'object') continue;
     (client.middlewareStack as { addRelativeTo: (mw: unknown, opts: unknown) => void }).addRelativeTo(
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
         async (args: unknown) => {

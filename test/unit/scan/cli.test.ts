@@ -2,32 +2,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { progressBar, progressLine, registerScan, renderScanTable } from '../../../cli/scan.ts';
+import { EXIT } from '../../../cli/exit.ts';
+import { progressBar, progressLine, renderScanTable } from '../../../cli/scan.ts';
 import type { ScanReport } from '../../../functions/adapters/scan.ts';
 import type { Scenario } from '../../../sim/scenario/types.ts';
+import { cli } from '../cli/fake-aws.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../scenarios/origin-access-missing.json', import.meta.url));
 
-function program(): Command {
-  const p = new Command('cf403').exitOverride();
-  registerScan(p);
-  return p;
-}
-
 async function stdoutOf(args: string[]): Promise<string> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
-  try {
-    await program().parseAsync(args, { from: 'user' });
-  } finally {
-    spy.mockRestore();
-  }
-  return chunks.join('');
+  return (await cli(args)).stdout;
 }
 
 afterEach(() => {
@@ -37,7 +22,14 @@ afterEach(() => {
 describe('cf403 scan --scenario', () => {
   it('prints one JSON document with the latent causes per distribution', async () => {
     const doc = JSON.parse(await stdoutOf(['scan', '--scenario', SCENARIO, '--json']));
-    expect(Object.keys(doc).sort()).toEqual(['distributions', 'failed', 'scanned', 'seconds']);
+    expect(Object.keys(doc).sort()).toEqual([
+      'distributions',
+      'failed',
+      'partial',
+      'refused',
+      'scanned',
+      'seconds',
+    ]);
     expect(doc.scanned).toBe(1);
     expect(doc.failed).toBe(0);
     expect(doc.distributions[0].id).toBe('E2QWRUHEXAMPLE');
@@ -52,10 +44,9 @@ describe('cf403 scan --scenario', () => {
   });
 
   it('refuses a rate that is not a positive number', async () => {
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    await expect(program().parseAsync(['scan', '--rate', '0'], { from: 'user' })).rejects.toThrow(
-      /--rate must be a positive number/,
-    );
+    const r = await cli(['scan', '--rate', '0']);
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.stderr).toMatch(/--rate must be a positive number/);
   });
 });
 
@@ -119,22 +110,16 @@ describe('progress', () => {
 });
 
 describe('cf403 scan against an account it cannot list', () => {
-  it('says why in one line instead of a stack trace', async () => {
-    const errors: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      errors.push(String(chunk));
-      return true;
-    });
-    const p = new Command('cf403').exitOverride().configureOutput({ writeErr: (s) => errors.push(s) });
-    registerScan(p);
+  it('says why in one line instead of a stack trace, naming the action; exit 3', async () => {
     const denied = fileURLToPath(new URL('../../scenarios/fault-update-denied.json', import.meta.url));
     const doc = JSON.parse(readFileSync(denied, 'utf-8')) as Scenario;
     doc.simulation = { faults: [{ api: 'ListDistributions', error: 'AccessDenied', times: 1 }] };
     const file = join(mkdtempSync(join(tmpdir(), 'cf403-scan-')), 'denied.json');
     writeFileSync(file, JSON.stringify(doc));
-    await expect(p.parseAsync(['scan', '--scenario', file], { from: 'user' })).rejects.toMatchObject({
-      exitCode: 1,
-    });
-    expect(errors.join('')).toMatch(/^cf403: ListDistributions: AccessDenied: Access Denied\n$/);
+    const r = await cli(['scan', '--scenario', file]);
+    expect(r.code).toBe(EXIT.REFUSED);
+    expect(r.stderr).toMatch(
+      /^cf403: AWS refused cloudfront:ListDistributions on \* \(AccessDenied\); cf403 scan cannot go on without it\.\n/,
+    );
   });
 });

@@ -13,11 +13,15 @@ import {
   WAFNonexistentItemException,
 } from '@aws-sdk/client-wafv2';
 import { describe, expect, it } from 'vitest';
+import { canonicalWafId } from '../../../sim/scenario/canonical-ids.ts';
 import { clients, rejection, worldOf } from './helpers.ts';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
-const ACL_ARN = 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/site-acl/a1b2c3d4';
+// the scenario's placeholder ids ("a1b2c3d4") become the UUIDs AWS would have issued
+const ACL_ID = canonicalWafId('a1b2c3d4');
+const IPSET_ID = canonicalWafId('e5f6a7b8');
+const ACL_ARN = `arn:aws:wafv2:us-east-1:111122223333:global/webacl/site-acl/${ACL_ID}`;
 
 function kmsWorld() {
   return worldOf('healthy', (s) => {
@@ -83,15 +87,15 @@ describe('WAFv2', () => {
   it('reads the web ACL by name/id/scope (as derived from the ARN) and by ARN', async () => {
     const { waf } = clients(wafWorld());
     const byName = await waf.send(
-      new GetWebACLCommand({ Name: 'site-acl', Id: 'a1b2c3d4', Scope: 'CLOUDFRONT' }),
+      new GetWebACLCommand({ Name: 'site-acl', Id: ACL_ID, Scope: 'CLOUDFRONT' }),
     );
     expect(byName.WebACL?.ARN).toBe(ACL_ARN);
     expect(byName.WebACL?.Rules?.[0]?.Statement?.IPSetReferenceStatement?.ARN).toContain('blocked-ranges');
     expect(byName.LockToken).toMatch(/^[0-9a-f-]{36}$/);
     const byArn = await waf.send(new GetWebACLCommand({ ARN: ACL_ARN }));
-    expect(byArn.WebACL?.Id).toBe('a1b2c3d4');
+    expect(byArn.WebACL?.Id).toBe(ACL_ID);
     const wrongScope = await rejection(
-      waf.send(new GetWebACLCommand({ Name: 'site-acl', Id: 'a1b2c3d4', Scope: 'REGIONAL' })),
+      waf.send(new GetWebACLCommand({ Name: 'site-acl', Id: ACL_ID, Scope: 'REGIONAL' })),
     );
     expect(wrongScope).toBeInstanceOf(WAFNonexistentItemException);
   });
@@ -99,7 +103,7 @@ describe('WAFv2', () => {
   it('reads IP sets and the sampled requests of one rule', async () => {
     const { waf } = clients(wafWorld());
     const ipSet = await waf.send(
-      new GetIPSetCommand({ Name: 'blocked-ranges', Id: 'e5f6a7b8', Scope: 'CLOUDFRONT' }),
+      new GetIPSetCommand({ Name: 'blocked-ranges', Id: IPSET_ID, Scope: 'CLOUDFRONT' }),
     );
     expect(ipSet.IPSet?.Addresses).toEqual(['203.0.113.0/24']);
     const window = { StartTime: new Date('2026-11-27T21:00:00Z'), EndTime: new Date('2026-11-28T00:00:00Z') };

@@ -11,6 +11,8 @@ import {
   StopAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
+import { approvalDocumentContent } from '../../../lib/approval.ts';
+import { putDocument } from '../../../sim/world/ssm.ts';
 import { WORLD_START_MS, type World } from '../../../sim/world/world.ts';
 import { rejection, worldOf } from './helpers.ts';
 
@@ -22,8 +24,15 @@ const ALICE_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/cf403-approver-alice
 const MALLORY = `arn:aws:sts::${ACCOUNT}:assumed-role/cf403-other/mallory`;
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
 
+const SHORT_DOC = 'cf403-approval-short';
+
+/** The stack's approval document (deployed as version 1 of each name), one with a 600 s approval step. */
 function setup(): { world: World; ssm: SSMClient } {
   const world = worldOf('healthy');
+  const content = (seconds: number) =>
+    approvalDocumentContent({ approvers: [ALICE], minApprovals: 1, timeout: { toSeconds: () => seconds } });
+  for (const name of [DOC, 'another-doc']) putDocument(world, { name, content: content(86_400) });
+  putDocument(world, { name: SHORT_DOC, content: content(600) });
   return { world, ssm: world.attach(new SSMClient(config)) };
 }
 
@@ -172,7 +181,7 @@ describe('approval automations', () => {
     }
     expect((await execution(ssm, id)).AutomationExecutionStatus).toBe('Waiting');
     expect(world.events).toEqual([]);
-    const unknown = await rejection(signal(ssm, 'no-such-execution', 'Approve'));
+    const unknown = await rejection(signal(ssm, '00000000-0000-4000-8000-000000000000', 'Approve'));
     expect(unknown).toBeInstanceOf(AutomationExecutionNotFoundException);
   });
 
@@ -199,7 +208,7 @@ describe('approval automations', () => {
   it('times out when the clock passes start + TimeoutSeconds', async () => {
     const { world, ssm } = setup();
     const defaultTimeout = await start(ssm);
-    const short = await start(ssm, { TimeoutSeconds: ['600'] });
+    const short = await start(ssm, {}, [ALICE, BOB], SHORT_DOC);
     world.advance(599);
     expect((await execution(ssm, short)).AutomationExecutionStatus).toBe('Waiting');
     world.advance(1);
@@ -241,8 +250,12 @@ describe('approval automations', () => {
     const list = async (
       filters: Array<{ Key: 'DocumentNamePrefix' | 'ExecutionStatus'; Values: string[] }>,
     ) =>
-      (await ssm.send(new DescribeAutomationExecutionsCommand({ Filters: filters })))
-        .AutomationExecutionMetadataList ?? [];
+      // the model takes no empty Filters list: no filters is no Filters
+      (
+        await ssm.send(
+          new DescribeAutomationExecutionsCommand(filters.length > 0 ? { Filters: filters } : {}),
+        )
+      ).AutomationExecutionMetadataList ?? [];
     const waiting = await list([
       { Key: 'DocumentNamePrefix', Values: ['cf403-'] },
       { Key: 'ExecutionStatus', Values: ['Waiting'] },

@@ -329,7 +329,7 @@ export function servedElsewhere(ev: Evidence, r: ResolvedRequest): OriginEvidenc
   return ev.origins.find((o) => {
     if (o.id === r.origin?.id || !o.bucket || (o.kind !== 's3-rest' && o.kind !== 's3-website')) return false;
     const bucket = ev.buckets[o.bucket];
-    return bucket !== undefined && objectExists(bucket, objectKey(o.originPath, r.path, root));
+    return bucket !== undefined && objectExists(bucket, objectKey(o.originPath, r.uri, root));
   });
 }
 

@@ -51,6 +51,8 @@ const BEFORE_ORIGIN: readonly ProbeKind[] = [
   'cf-missing-key',
   'cf-bad-signature',
   'cf-function-response',
+  // CloudFront refused the prober itself (issue 10): the origin was not reached either
+  'prober-refused',
 ];
 
 /** Failing GET/HEAD requests for an S3 REST origin that CloudFront refused before the origin, by origin id. */

@@ -2,8 +2,16 @@
 // evaluates exactly (IP set, geo, byte match on the URI path, not/and/or), and rate-based or managed
 // rule groups only through GetSampledRequests (a BLOCK sample of that rule for the same client IP).
 // Every leaf reports why it (does not) match and the edit that would flip it, so the verdict names
-// the rule and the list change a human should make.
-import type { WafIpSet, WafRule, WafSampledRequest, WafStatement, WafWebAcl } from '../../waf-types.ts';
+// the rule and the list change a human should make. A statement it cannot evaluate is unknown, and
+// stays unknown through NOT/AND/OR (three-valued logic): it never turns into a match.
+import type {
+  WafFieldToMatch,
+  WafIpSet,
+  WafRule,
+  WafSampledRequest,
+  WafStatement,
+  WafWebAcl,
+} from '../../waf-types.ts';
 
 export interface WafRequest {
   clientIp: string;
@@ -20,7 +28,10 @@ export interface WafLookup {
 }
 
 export interface StatementResult {
+  /** false as well when the result is unknown (see `unknown`) */
   matched: boolean;
+  /** statements that could not be evaluated and leave the result undetermined; absent or empty when known */
+  unknown?: string[];
   /** why the statement holds (or not), for evidence */
   reasons: string[];
   /** edits that would flip the result, for the recommendation */
@@ -35,6 +46,15 @@ export interface WafVerdict {
   rule: WafRule | null;
   reasons: string[];
   fixes: string[];
+  /** earlier Block/Allow rules whose statement could not be evaluated: each might have decided instead */
+  undetermined?: UndeterminedRule[];
+}
+
+export interface UndeterminedRule {
+  rule: WafRule;
+  action: WafAction;
+  /** the statements that could not be evaluated, described */
+  statements: string[];
 }
 
 // ---- IP addresses -------------------------------------------------------------------------
@@ -172,7 +192,40 @@ function sampledBlock(lookup: WafLookup, rule: WafRule, req: WafRequest): WafSam
   );
 }
 
-/** Evaluates one statement of `rule` against the request. */
+function fieldName(f: WafFieldToMatch | undefined): string {
+  if (!f) return 'a field';
+  if (f.SingleHeader) return `header ${f.SingleHeader.Name}`;
+  if (f.SingleQueryArgument) return `query argument ${f.SingleQueryArgument.Name}`;
+  const [first] = Object.keys(f);
+  return first ?? 'a field';
+}
+
+/** One line naming a statement and what it inspects, for "could not be evaluated" evidence. */
+export function describeStatement(st: WafStatement): string {
+  if (st.RegexMatchStatement)
+    return `RegexMatchStatement on ${fieldName(st.RegexMatchStatement.FieldToMatch)} /${st.RegexMatchStatement.RegexString}/`;
+  if (st.RegexPatternSetReferenceStatement)
+    return `RegexPatternSetReferenceStatement ${st.RegexPatternSetReferenceStatement.ARN} on ${fieldName(st.RegexPatternSetReferenceStatement.FieldToMatch)}`;
+  if (st.ByteMatchStatement)
+    return `ByteMatchStatement on ${fieldName(st.ByteMatchStatement.FieldToMatch)} ${st.ByteMatchStatement.PositionalConstraint} '${st.ByteMatchStatement.SearchString}'`;
+  if (st.SizeConstraintStatement)
+    return `SizeConstraintStatement on ${fieldName(st.SizeConstraintStatement.FieldToMatch)} ${st.SizeConstraintStatement.ComparisonOperator} ${st.SizeConstraintStatement.Size}`;
+  if (st.SqliMatchStatement) return `SqliMatchStatement on ${fieldName(st.SqliMatchStatement.FieldToMatch)}`;
+  if (st.XssMatchStatement) return `XssMatchStatement on ${fieldName(st.XssMatchStatement.FieldToMatch)}`;
+  if (st.LabelMatchStatement) return `LabelMatchStatement ${st.LabelMatchStatement.Key}`;
+  if (st.IPSetReferenceStatement) return `IPSetReferenceStatement ${st.IPSetReferenceStatement.ARN}`;
+  return `${Object.keys(st)[0] ?? 'statement'}`;
+}
+
+function unknownResult(what: string, why: string): StatementResult {
+  return { matched: false, unknown: [what], reasons: [`${what}: ${why}`], fixes: [] };
+}
+
+function isUnknown(r: StatementResult): boolean {
+  return (r.unknown?.length ?? 0) > 0;
+}
+
+/** Evaluates one statement of `rule` against the request (three-valued: see StatementResult.unknown). */
 export function evaluateStatement(
   st: WafStatement,
   req: WafRequest,
@@ -182,7 +235,7 @@ export function evaluateStatement(
   if (st.IPSetReferenceStatement) {
     const arn = st.IPSetReferenceStatement.ARN;
     const set = lookup.ipSets.find((s) => s.ARN === arn);
-    if (!set) return { matched: false, reasons: [`IP set ${arn} could not be read`], fixes: [] };
+    if (!set) return unknownResult(describeStatement(st), 'the IP set could not be read');
     const cidr = set.Addresses.find((a) => cidrContains(a, req.clientIp));
     const name = `IP set '${set.Name}' (${set.Id})`;
     return cidr
@@ -200,7 +253,8 @@ export function evaluateStatement(
   if (st.GeoMatchStatement) {
     const codes = st.GeoMatchStatement.CountryCodes;
     const list = `GeoMatchStatement CountryCodes [${codes.join(', ')}]`;
-    if (req.country === undefined) return { matched: false, reasons: ['country unknown'], fixes: [] };
+    if (req.country === undefined)
+      return unknownResult(`GeoMatchStatement [${codes.join(', ')}]`, "the viewer's country is unknown");
     const country = req.country.toUpperCase();
     return codes.includes(country)
       ? {
@@ -216,8 +270,7 @@ export function evaluateStatement(
   }
   if (st.ByteMatchStatement) {
     const bm = st.ByteMatchStatement;
-    if (!bm.FieldToMatch.UriPath)
-      return { matched: false, reasons: ['ByteMatchStatement on a field other than UriPath'], fixes: [] };
+    if (!bm.FieldToMatch.UriPath) return unknownResult(describeStatement(st), 'not evaluated');
     const steps = [...(bm.TextTransformations ?? [])].sort((a, b) => a.Priority - b.Priority);
     const field = steps.reduce((v, t) => transform(v, t.Type), req.uriPath);
     const what = `ByteMatchStatement UriPath ${bm.PositionalConstraint} '${bm.SearchString}'`;
@@ -235,22 +288,44 @@ export function evaluateStatement(
   }
   if (st.NotStatement) {
     const inner = evaluateStatement(st.NotStatement.Statement, req, rule, lookup);
+    // NOT unknown is unknown: inverting "could not evaluate" into a match would blame the rule.
+    if (isUnknown(inner)) return inner;
     return { matched: !inner.matched, reasons: inner.reasons, fixes: inner.fixes };
   }
   if (st.AndStatement) {
     const parts = st.AndStatement.Statements.map((s) => evaluateStatement(s, req, rule, lookup));
-    const failed = parts.filter((p) => !p.matched);
+    const failed = parts.filter((p) => !p.matched && !isUnknown(p));
+    const open = parts.filter(isUnknown);
     // A true AND is undone by flipping any one part; a false one needs every false part flipped.
-    return failed.length === 0
-      ? { matched: true, reasons: parts.flatMap((p) => p.reasons), fixes: parts.flatMap((p) => p.fixes) }
-      : { matched: false, reasons: failed.flatMap((p) => p.reasons), fixes: failed.flatMap((p) => p.fixes) };
+    if (failed.length > 0)
+      return {
+        matched: false,
+        reasons: failed.flatMap((p) => p.reasons),
+        fixes: failed.flatMap((p) => p.fixes),
+      };
+    if (open.length > 0)
+      return {
+        matched: false,
+        unknown: open.flatMap((p) => p.unknown ?? []),
+        reasons: parts.flatMap((p) => p.reasons),
+        fixes: [],
+      };
+    return { matched: true, reasons: parts.flatMap((p) => p.reasons), fixes: parts.flatMap((p) => p.fixes) };
   }
   if (st.OrStatement) {
     const parts = st.OrStatement.Statements.map((s) => evaluateStatement(s, req, rule, lookup));
     const hits = parts.filter((p) => p.matched);
-    return hits.length > 0
-      ? { matched: true, reasons: hits.flatMap((p) => p.reasons), fixes: hits.flatMap((p) => p.fixes) }
-      : { matched: false, reasons: parts.flatMap((p) => p.reasons), fixes: parts.flatMap((p) => p.fixes) };
+    const open = parts.filter(isUnknown);
+    if (hits.length > 0)
+      return { matched: true, reasons: hits.flatMap((p) => p.reasons), fixes: hits.flatMap((p) => p.fixes) };
+    if (open.length > 0)
+      return {
+        matched: false,
+        unknown: open.flatMap((p) => p.unknown ?? []),
+        reasons: parts.flatMap((p) => p.reasons),
+        fixes: [],
+      };
+    return { matched: false, reasons: parts.flatMap((p) => p.reasons), fixes: parts.flatMap((p) => p.fixes) };
   }
   if (st.RateBasedStatement) {
     const rb = st.RateBasedStatement;
@@ -293,7 +368,7 @@ export function evaluateStatement(
       ],
     };
   }
-  return { matched: false, reasons: ['statement type not evaluated'], fixes: [] };
+  return unknownResult(describeStatement(st), 'this statement type is not evaluated');
 }
 
 function ruleAction(rule: WafRule): WafAction | 'COUNT' {
@@ -306,24 +381,44 @@ function ruleAction(rule: WafRule): WafAction | 'COUNT' {
   return 'COUNT';
 }
 
-/** Rules in priority order; the first matching non-Count rule decides, else the default action. */
+/**
+ * Rules in priority order; the first matching non-Count rule decides, else the default action. A rule
+ * whose statement is unknown decides only when the sampled requests show it blocking this client;
+ * otherwise evaluation goes on past it, and the verdict lists it as undetermined.
+ */
 export function evaluateWebAcl(acl: WafWebAcl, req: WafRequest, lookup: WafLookup): WafVerdict {
   const rules = [...acl.Rules].sort((a, b) => a.Priority - b.Priority);
+  const undetermined: UndeterminedRule[] = [];
+  const withOpen = (v: WafVerdict): WafVerdict => (undetermined.length > 0 ? { ...v, undetermined } : v);
   for (const rule of rules) {
     const action = ruleAction(rule);
     if (action === 'COUNT') continue;
     const result = evaluateStatement(rule.Statement, req, rule, lookup);
-    if (result.matched) return { action, rule, reasons: result.reasons, fixes: result.fixes };
+    if (result.matched) return withOpen({ action, rule, reasons: result.reasons, fixes: result.fixes });
+    if (!isUnknown(result)) continue;
+    const statements = [...new Set(result.unknown)];
+    const sample = action === 'BLOCK' ? sampledBlock(lookup, rule, req) : undefined;
+    if (sample) {
+      return withOpen({
+        action,
+        rule,
+        reasons: [
+          `${statements.join('; ')} could not be evaluated, but GetSampledRequests shows a BLOCK sample of rule ${rule.Name} for ClientIP ${req.clientIp} (${sample.Request.Method} ${sample.Request.URI})`,
+        ],
+        fixes: [`change rule ${rule.Name} (${statements.join('; ')}) so it no longer matches these requests`],
+      });
+    }
+    undetermined.push({ rule, action, statements });
   }
   if (acl.DefaultAction.Block) {
-    return {
+    return withOpen({
       action: 'BLOCK',
       rule: null,
       reasons: [`no rule of web ACL ${acl.Name} allows the request and its DefaultAction is Block`],
       fixes: [`add an Allow rule to web ACL ${acl.Name} that matches these requests`],
-    };
+    });
   }
-  return { action: 'ALLOW', rule: null, reasons: [], fixes: [] };
+  return withOpen({ action: 'ALLOW', rule: null, reasons: [], fixes: [] });
 }
 
 export function uriPathOf(url: string): string {

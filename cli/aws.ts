@@ -1,0 +1,270 @@
+// How the command line reaches a real account: profile, region and endpoint resolved as the AWS CLI resolves
+// them (a flag overrides the environment, which overrides the shared config file:
+// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html), and S3, KMS and WAF calls sent
+// to the region of the resource they name. CloudFront is global (us-east-1).
+import { S3Client } from '@aws-sdk/client-s3';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import {
+  ALL_CLIENTS,
+  type AwsClients,
+  type ClientName,
+  type ClientSettings,
+  makeClient,
+} from '../functions/adapters/clients.ts';
+import { UsageError } from './exit.ts';
+
+export interface AwsFlags {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+}
+
+export type RegionSource = '--region' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'config file' | 'default';
+
+export interface AwsTarget {
+  /** named profile, from --profile or AWS_PROFILE; undefined: the default chain's own choice */
+  profile?: string;
+  region: string;
+  regionSource: RegionSource;
+  /** --endpoint-url: every service; otherwise the SDK reads AWS_ENDPOINT_URL[_<SERVICE>] and the config file */
+  endpoint?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Without any region anywhere the AWS CLI stops; cf403 needs one only for S3 and KMS before routing. */
+export const FALLBACK_REGION = 'us-east-1';
+
+/** The SDK's warnings (e.g. "multiple credential sources") would print on the console; the CLI speaks for itself. */
+const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** The services the CLI calls, by the variable that overrides each one's endpoint (the SDK's serviceId). */
+export const ENDPOINT_VARIABLES = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_CLOUDFRONT',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_S3_CONTROL',
+  'AWS_ENDPOINT_URL_KMS',
+  'AWS_ENDPOINT_URL_WAFV2',
+  'AWS_ENDPOINT_URL_SSM',
+  'AWS_ENDPOINT_URL_LAMBDA',
+] as const;
+
+function checkEndpoint(value: string, source: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new UsageError(`${source} ${value}: expected an http(s) URL such as http://localhost:4566`);
+  return value;
+}
+
+function checkRegion(value: string, source: string): string {
+  if (!REGION.test(value)) throw new UsageError(`${source} ${value}: expected a region such as eu-west-1`);
+  return value;
+}
+
+/** The region the SDK finds for this profile in the shared config file (a client made without a region). */
+async function configFileRegion(profile: string | undefined): Promise<string | undefined> {
+  const { SSMClient } = await import('@aws-sdk/client-ssm');
+  const probe = new SSMClient(profile ? { profile, logger: QUIET } : { logger: QUIET });
+  try {
+    return (await probe.config.region()) || undefined;
+  } catch {
+    return undefined;
+  } finally {
+    probe.destroy();
+  }
+}
+
+/**
+ * Profile, region and endpoint for this run. The AWS CLI's order: `--region`, `AWS_REGION`,
+ * `AWS_DEFAULT_REGION` (the CLI's own variable, which the JavaScript SDK ignores), then the profile's `region`.
+ */
+export async function resolveTarget(
+  flags: AwsFlags,
+  env: Env = process.env,
+  fromConfig: (profile: string | undefined) => Promise<string | undefined> = configFileRegion,
+): Promise<AwsTarget> {
+  const profile = flags.profile ?? (env.AWS_PROFILE || undefined);
+  const endpoint =
+    flags.endpointUrl === undefined ? undefined : checkEndpoint(flags.endpointUrl, '--endpoint-url');
+  if (endpoint === undefined) {
+    for (const name of ENDPOINT_VARIABLES) {
+      const value = env[name];
+      if (value) checkEndpoint(value, name);
+    }
+  }
+  const candidates: [RegionSource, string | undefined][] = [
+    ['--region', flags.region],
+    ['AWS_REGION', env.AWS_REGION || undefined],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION || undefined],
+  ];
+  for (const [source, value] of candidates) {
+    if (value !== undefined)
+      return { profile, region: checkRegion(value, source), regionSource: source, endpoint };
+  }
+  const configured = await fromConfig(profile);
+  if (configured !== undefined) return { profile, region: configured, regionSource: 'config file', endpoint };
+  return { profile, region: FALLBACK_REGION, regionSource: 'default', endpoint };
+}
+
+export function clientSettings(target: AwsTarget): ClientSettings {
+  return { profile: target.profile, endpoint: target.endpoint, logger: QUIET };
+}
+
+type Send = (command: { input?: unknown }) => Promise<unknown>;
+
+/**
+ * The same client whose `send` goes to the client of the region `regionOf` names. A proxy, like the scan's
+ * paced client: everything else (config, middleware) is the default region's client.
+ */
+export function routedClient<C extends object>(
+  fallback: C,
+  clientFor: (region: string) => C,
+  regionOf: (input: Record<string, unknown>) => string | undefined,
+): C {
+  const send: Send = (command) => {
+    const region = regionOf((command.input ?? {}) as Record<string, unknown>);
+    const client = region === undefined ? fallback : clientFor(region);
+    return (client as unknown as { send: Send }).send(command);
+  };
+  return new Proxy(fallback, {
+    get(target, prop, receiver) {
+      if (prop === 'send') return send;
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The region an ARN names (`arn:aws:kms:eu-west-1:...`), if it names one. */
+export function arnRegion(arn: unknown): string | undefined {
+  if (typeof arn !== 'string') return undefined;
+  const region = arn.split(':')[3];
+  return region && REGION.test(region) ? region : undefined;
+}
+
+/** A per-region cache of clients made on first use. */
+function perRegion<C>(make: (region: string) => C): (region: string) => C {
+  const made = new Map<string, C>();
+  return (region) => {
+    let c = made.get(region);
+    if (c === undefined) {
+      c = make(region);
+      made.set(region, c);
+    }
+    return c;
+  };
+}
+
+interface RedirectLike {
+  name?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
+}
+
+/**
+ * The bucket's region from a wrong-region answer: S3 answers 301 (400 for some) with `x-amz-bucket-region`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html, PermanentRedirect;
+ * the SDK's own region-redirect middleware reads the same header).
+ */
+export function redirectRegion(err: unknown): string | undefined {
+  const e = err as RedirectLike;
+  const status = e?.$metadata?.httpStatusCode;
+  const header = e?.$response?.headers?.['x-amz-bucket-region'];
+  if (!header || !REGION.test(header)) return undefined;
+  return status === 301 || (status === 400 && e.name === 'IllegalLocationConstraintException')
+    ? header
+    : undefined;
+}
+
+/**
+ * S3 calls go to the bucket's own region: the first call to a bucket elsewhere is answered with a redirect
+ * naming its region, which is remembered, so every later call on that bucket goes there directly.
+ */
+export function regionalS3(defaultRegion: string, make: (region: string) => S3Client): S3Client {
+  const bucketRegion = new Map<string, string>();
+  const clientFor = perRegion(make);
+  const fallback = clientFor(defaultRegion);
+  const send: Send = async (command) => {
+    const bucket = (command.input as { Bucket?: unknown } | undefined)?.Bucket;
+    const known = typeof bucket === 'string' ? bucketRegion.get(bucket) : undefined;
+    const client = clientFor(known ?? defaultRegion) as unknown as { send: Send };
+    try {
+      return await client.send(command);
+    } catch (err) {
+      const region = redirectRegion(err);
+      if (typeof bucket !== 'string' || region === undefined || region === known) throw err;
+      bucketRegion.set(bucket, region);
+      return (clientFor(region) as unknown as { send: Send }).send(command);
+    }
+  };
+  return new Proxy(fallback, {
+    get(target, prop, receiver) {
+      if (prop === 'send') return send;
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * The WAF region of a call: the region of the ARN it names, else us-east-1 for CloudFront's scope (AWS WAF
+ * serves CloudFront web ACLs only there: https://docs.aws.amazon.com/waf/latest/APIReference/API_GetWebACL.html),
+ * else the run's region.
+ */
+export function wafRegion(input: Record<string, unknown>, region: string): string {
+  const arn = input.ARN ?? input.WebAclArn ?? input.ResourceArn;
+  return arnRegion(arn) ?? (input.Scope === 'CLOUDFRONT' ? 'us-east-1' : region);
+}
+
+/** Real clients for the named services, as the AWS CLI would set them up for this target. */
+export async function realClients(target: AwsTarget, names: readonly ClientName[]): Promise<AwsClients> {
+  const settings = clientSettings(target);
+  const base = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  const made = new Map<ClientName, unknown>();
+  const extra: PropertyDescriptorMap = {};
+  for (const name of names) {
+    if (name === 's3') {
+      // redirects handled by regionalS3, which remembers them
+      made.set(
+        name,
+        regionalS3(target.region, (r) => new S3Client({ ...base, region: r, followRegionRedirects: false })),
+      );
+    } else if (name === 'kms') {
+      // a key ARN names its region; an alias or bare id is the run's region
+      const { KMSClient } = await import('@aws-sdk/client-kms');
+      const clientFor = perRegion((r) => new KMSClient({ ...base, region: r }));
+      made.set(
+        name,
+        routedClient(clientFor(target.region), clientFor, (input) => arnRegion(input.KeyId)),
+      );
+      extra.kmsIn = { value: async (r: string) => clientFor(r), enumerable: true };
+    } else if (name === 'wafv2') {
+      const clientFor = perRegion((r) => new WAFV2Client({ ...base, region: r }));
+      made.set(
+        name,
+        routedClient(clientFor('us-east-1'), clientFor, (input) => wafRegion(input, target.region)),
+      );
+    } else if (name === 'lambda') {
+      // a function URL's domain names its region
+      const { LambdaClient } = await import('@aws-sdk/client-lambda');
+      const clientFor = perRegion((r) => new LambdaClient({ ...base, region: r }));
+      made.set(name, clientFor(target.region));
+      extra.lambdaIn = { value: async (r: string) => clientFor(r), enumerable: true };
+    } else {
+      made.set(name, await makeClient(name, target.region, settings));
+    }
+  }
+  const get = <K extends ClientName>(n: K): AwsClients[K] => {
+    const c = made.get(n);
+    if (c === undefined) throw new Error(`cf403: the ${n} client was not made for this command`);
+    return c as AwsClients[K];
+  };
+  return Object.defineProperties(
+    {},
+    {
+      ...extra,
+      ...Object.fromEntries(ALL_CLIENTS.map((n) => [n, { get: () => get(n), enumerable: made.has(n) }])),
+    },
+  ) as AwsClients;
+}

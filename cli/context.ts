@@ -1,0 +1,93 @@
+// What every command shares: the AWS options, where clients come from, and the run's state for the error report.
+import type { Command } from 'commander';
+import type { AwsClients, ClientName } from '../functions/adapters/clients.ts';
+import { FetchProber, type Prober } from '../functions/adapters/prober.ts';
+import { simulatedClients } from '../sim/runner/simulate.ts';
+import type { World } from '../sim/world/index.ts';
+import { type AwsFlags, type AwsTarget, realClients } from './aws.ts';
+import { EXIT, type ExitCode, UsageError } from './exit.ts';
+import { iamNamer } from './iam.ts';
+import type { TtyLike } from './progress.ts';
+import type { RecordedCall } from './recorder.ts';
+import type { IamNamer } from './refusals.ts';
+
+export interface CliDeps {
+  /** real clients for the resolved profile, region and endpoint */
+  awsClients: (target: AwsTarget, names: readonly ClientName[]) => Promise<AwsClients>;
+  /** clients answered by a simulated account (`--scenario`) */
+  scenarioClients: (world: World) => AwsClients;
+  /** live HTTP probes (`diagnose` against a real account) */
+  prober: () => Prober;
+  namer: IamNamer;
+  /** where reports go */
+  stdout: { write(text: string): unknown };
+  /** where messages and progress go (progress only when it is a terminal) */
+  stderr: TtyLike;
+  /** the environment the AWS settings are read from */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The clients `diagnose` and `scan` read with: the collector's. */
+export const READ_CLIENTS: readonly ClientName[] = [
+  'cloudfront',
+  's3',
+  's3control',
+  'kms',
+  'wafv2',
+  'lambda',
+];
+
+export function defaultDeps(): CliDeps {
+  return {
+    awsClients: realClients,
+    scenarioClients: (world) => simulatedClients(world),
+    prober: () => new FetchProber(10_000),
+    namer: iamNamer,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  };
+}
+
+/** One command's run: what the error report needs to explain a failure. */
+export interface Run {
+  command: string;
+  exitCode: ExitCode;
+  target?: AwsTarget;
+  /** the account, when known before any call (a simulated one) */
+  account?: string;
+  calls: RecordedCall[];
+}
+
+export function newRun(): Run {
+  return { command: '', exitCode: EXIT.DONE, calls: [] };
+}
+
+export interface AwsOptionFlags extends AwsFlags {
+  scenario?: string;
+}
+
+export function awsOptions(command: Command): Command {
+  return command
+    .option(
+      '--profile <name>',
+      'named profile of ~/.aws/config (default: AWS_PROFILE, else the default chain)',
+    )
+    .option('--region <region>', 'region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile)')
+    .option(
+      '--endpoint-url <url>',
+      'send every AWS call to this endpoint (default: AWS_ENDPOINT_URL[_<SERVICE>])',
+    );
+}
+
+/** `--scenario` reads a simulated account: options that pick a real one make no sense beside it. */
+export function checkScenarioFlags(flags: AwsOptionFlags): void {
+  if (flags.scenario === undefined) return;
+  const real = (['profile', 'region', 'endpointUrl'] as const).filter((k) => flags[k] !== undefined);
+  if (real.length > 0) {
+    const names = real.map((k) => (k === 'endpointUrl' ? '--endpoint-url' : `--${k}`));
+    throw new UsageError(
+      `--scenario runs against a simulated account: ${names.join(' and ')} cannot be used with it`,
+    );
+  }
+}
