@@ -19,7 +19,8 @@ export function controlPath(ev: Pick<Evidence, 'distribution'>): string {
 /**
  * Moves the failing requests that are noise out of `requests`/`probes` into `noise`: a scanner path S3
  * refused, whose key HeadObject says does not exist. Only while the control probe shows the site serving,
- * or while other failing requests remain to carry an outage: scanner probes alone never hide one.
+ * or while other failing requests remain to carry an outage: scanner probes alone never hide one. When
+ * they are all the logs show and the front page is refused too, the front page stands for the outage.
  */
 export function setAsideNoise(ev: Evidence): Evidence {
   const noisy = new Map<number, string>();
@@ -36,7 +37,8 @@ export function setAsideNoise(ev: Evidence): Evidence {
     );
   }
   const up = served(ev.control);
-  if (noisy.size === 0 || (!up && noisy.size === ev.requests.length)) return ev;
+  const frontDown = !up && noisy.size === ev.requests.length;
+  if (noisy.size === 0 || (frontDown && ev.control?.status !== 403)) return ev;
   const keep = (_: unknown, i: number) => !noisy.has(i);
   const drop = (_: unknown, i: number) => noisy.has(i);
   const buckets = [
@@ -47,10 +49,14 @@ export function setAsideNoise(ev: Evidence): Evidence {
     ),
   ];
   const control = ev.control;
+  const front =
+    frontDown && control
+      ? { request: { url: control.url, method: control.method }, probe: control }
+      : undefined;
   return {
     ...ev,
-    requests: ev.requests.filter(keep),
-    probes: ev.probes.filter(keep),
+    requests: front ? [front.request] : ev.requests.filter(keep),
+    probes: front ? [front.probe] : ev.probes.filter(keep),
     noise: {
       requests: ev.requests.filter(drop),
       probes: ev.probes.filter(drop),
@@ -58,7 +64,9 @@ export function setAsideNoise(ev: Evidence): Evidence {
         ...noisy.values(),
         up
           ? `control probe GET ${control ? new URL(control.url).pathname : '/'}: ${control?.status ?? '?'}, real pages are served`
-          : `the other failing requests carry the outage; these would stay 403 whatever is fixed`,
+          : front
+            ? `control probe GET ${new URL(front.request.url).pathname}: 403 as well: the front page stands for the outage in their place`
+            : `the other failing requests carry the outage; these would stay 403 whatever is fixed`,
       ],
       advice: [
         `Alarm on the 403ErrorRate metric (an additional CloudFront metric) with a request-count floor, e.g. metric math IF(Requests > 100, 403ErrorRate, 0) above 5 % for 3 of 5 minutes, so a burst of scanner probes cannot raise it alone`,

@@ -3,6 +3,7 @@
 import type { DetectContext } from './causes/cause.ts';
 import { causeModule } from './causes/index.ts';
 import { detectContext } from './diagnose.ts';
+import { withinQuotas } from './quotas.ts';
 import type { Action, CauseId, Diagnosis, Evidence, Finding, Plan, Risk } from './types.ts';
 
 export interface PlanOptions {
@@ -48,11 +49,30 @@ function heldBack(action: Action, blocked: Blocked, ctx: DetectContext): Action 
   };
 }
 
+/**
+ * A cause's actions with every size quota checked: when one change would be refused for its size, none of the
+ * cause's changes is applied (half a fix, such as an OAC whose grant cannot be written, cures nothing).
+ */
+function quotaChecked(actions: Action[], ev: Evidence): Action[] {
+  const checked = actions.map((a) => withinQuotas(a, ev));
+  const refused = checked.find((a, i) => a.change === undefined && actions[i]?.change !== undefined);
+  if (!refused) return actions;
+  return checked.map((a) =>
+    a.change === undefined
+      ? a
+      : {
+          ...a,
+          change: undefined,
+          description: `${a.description}. Not applied: it belongs to the same fix as "${refused.id}", which AWS would refuse for its size`,
+        },
+  );
+}
+
 export function planFix(ev: Evidence, diagnosis: Diagnosis, options: PlanOptions): Plan {
   const ctx = detectContext(ev);
   const planned = diagnosis.causes.map((finding) => ({
     finding,
-    actions: causeModule(finding.id).plan(finding, ctx),
+    actions: quotaChecked(causeModule(finding.id).plan(finding, ctx), ev),
   }));
   const blocked = blockedRequests(ctx, planned);
   const actions: Action[] = [];

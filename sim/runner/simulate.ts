@@ -27,6 +27,7 @@ import type {
   FieldDiff,
   Plan,
   ProbeResult,
+  ResourceOwner,
 } from '../../functions/domain/types.ts';
 import type { StepDeps } from '../../functions/steps/runtime.ts';
 import { STEP_FOLDERS, type StepName, TASK_STATES } from '../../lib/workflow/steps.ts';
@@ -105,6 +106,10 @@ export interface ReportAction {
   diff: FieldDiff[];
   /** resources the change touches: `distribution:ID`, `bucket-policy:NAME`, `oac`, `key-policy:ID`, `ownership:NAME` */
   targets: string[];
+  /** the tool that manages what the change writes (its tags): the fix is held unless configured (issue 12) */
+  managedBy?: ResourceOwner;
+  /** the same change as an edit to that tool's template, so its next deployment keeps the fix */
+  templateChange?: string;
 }
 
 export interface Report {
@@ -125,6 +130,8 @@ export interface Report {
   };
   /** the execution that held the distribution's lock, when this one ended as a duplicate */
   duplicateOf?: string;
+  /** why the alarm was ignored (outside the stack's scope, not a CloudFront error-rate alarm, ...) */
+  ignored?: string;
   /** audit records the execution wrote to the table */
   auditRecords: number;
   probes: { before: Omit<ProbeResult, 'bodyExcerpt'>[]; after: Omit<ProbeResult, 'bodyExcerpt'>[] };
@@ -333,6 +340,21 @@ export class LocalWorkflow {
   }
 
   /**
+   * EventBridge invokes the relay asynchronously: Lambda retries a failed invocation twice, then the event goes
+   * to the dead-letter queue (lib: configureAsyncInvoke, retryAttempts 2). The sweep finishes what is left.
+   */
+  private async deliverToRelay(event: unknown): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await STEP_RUNS.relay(event, this.depsFor('relay'));
+        return;
+      } catch {
+        // retried, then dead-lettered
+      }
+    }
+  }
+
+  /**
    * The approver side acts (the operator signals, or a script), EventBridge delivers the status events to the
    * relay (unless lost), and the sweep runs once (SWEEP_SECONDS later) if nothing answered the task yet. A task
    * still unanswered then waits until its timeout. `approval`: the automation the step started.
@@ -356,8 +378,7 @@ export class LocalWorkflow {
       },
     });
     // EventBridge delivers the automation's status changes to the relay.
-    if (!lost)
-      for (const event of world.events.slice(seen)) await STEP_RUNS.relay(event, this.depsFor('relay'));
+    if (!lost) for (const event of world.events.slice(seen)) await this.deliverToRelay(event);
     const answered = () => world.taskSignals.find((t) => t.taskToken === token);
     if (!answered()) {
       world.advance(SWEEP_SECONDS);
@@ -573,7 +594,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
   const fullPlan = planText ? (JSON.parse(planText) as Plan) : undefined;
   const { output, states, approvalDecision: decision, error } = result;
   const collect = output.collect as
-    | { probes?: ProbeResult[]; ignored?: boolean; distributionId?: string }
+    | { probes?: ProbeResult[]; ignored?: boolean; reason?: string; distributionId?: string }
     | undefined;
   const diagnosis = output.diagnosis as Diagnosis | undefined;
   const plan = output.plan as
@@ -618,6 +639,9 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
           targets: targetsOf(full?.change).map((t) =>
             t === 'distribution' ? `distribution:${collect?.distributionId ?? ''}` : t,
           ),
+          // another tool owns what the change writes: who, and the change to make in its template (issue 12)
+          ...(full?.managedBy ? { managedBy: full.managedBy } : {}),
+          ...(full?.templateChange ? { templateChange: full.templateChange } : {}),
         };
       })(),
     })),
@@ -650,6 +674,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
       : {}),
     ...(notifyError ? { notifyError } : {}),
     ...(lock && lock.acquired === false ? { duplicateOf: lock.holder } : {}),
+    ...(collect?.ignored && collect.reason ? { ignored: collect.reason } : {}),
     auditRecords: world.tableItems(SIM_TABLE).filter((i) => String(i.pk?.S ?? '').startsWith('AUDIT#'))
       .length,
     notifications: world.notifications.map((n) => ({ subject: n.subject, message: n.message })),

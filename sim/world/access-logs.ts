@@ -61,6 +61,7 @@ export const DEFAULT_V2_SUFFIX = 'AWSLogs/{accountid}/CloudFront/';
 
 export interface LogObject {
   body: Uint8Array;
+  etag: string;
   /** simulated epoch ms at which CloudFront delivers it (LastModified) */
   deliveredAt: number;
 }
@@ -74,6 +75,8 @@ export interface LogEvent {
 
 interface Rec {
   at: number;
+  /** records of one file: a 5-minute window of viewer traffic, or one filler file */
+  file: string;
   request: ViewerRequest;
   logged: LoggedResponse;
   distribution: ScenarioDistribution;
@@ -220,12 +223,23 @@ export class AccessLogStore {
     return this.objects.has(bucket);
   }
 
-  /** Keys of files delivered by `now`, in S3's (UTF-8 binary) listing order. */
-  keys(bucket: string, now: number): { key: string; object: LogObject }[] {
+  /** Keys under `prefix` of files delivered by `now`, in S3's (UTF-8 binary) listing order. */
+  keys(bucket: string, prefix: string, now: number): { key: string; object: LogObject }[] {
     const objects = this.objects.get(bucket);
+    const sorted = this.sortedKeys.get(bucket) ?? [];
     if (objects === undefined) return [];
+    // keys are ASCII, where string order is byte order: start at the prefix, stop past it
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] ?? '') < prefix) lo = mid + 1;
+      else hi = mid;
+    }
     const out: { key: string; object: LogObject }[] = [];
-    for (const key of this.sortedKeys.get(bucket) ?? []) {
+    for (let i = lo; i < sorted.length; i++) {
+      const key = sorted[i] ?? '';
+      if (!key.startsWith(prefix)) break;
       const object = objects.get(key);
       if (object !== undefined && object.deliveredAt <= now) out.push({ key, object });
     }
@@ -280,12 +294,20 @@ export class AccessLogStore {
       return logRecordOf(res, country);
     };
     const out: Rec[] = [];
+    // viewer traffic goes to one file per 5 minutes: CloudFront delivers "up to several times an hour"
+    const window = (at: number) => `window-${Math.floor(at / 300_000)}`;
     const requestsAgo = (logs.requestsSecondsAgo ?? 1200) * 1000;
     sc.requests.forEach((r, i) => {
       const distribution = byDomain(r.url);
       // a second apart, so each viewer's record has its own time
       if (distribution)
-        out.push({ at: start - requestsAgo + i * 1000, request: r, logged: answer(r), distribution });
+        out.push({
+          at: start - requestsAgo + i * 1000,
+          file: window(start - requestsAgo),
+          request: r,
+          logged: answer(r),
+          distribution,
+        });
     });
     for (const h of logs.history ?? []) {
       const { secondsAgo, status, ...request } = h;
@@ -294,6 +316,7 @@ export class AccessLogStore {
       const logged = answer(request);
       out.push({
         at: start - secondsAgo * 1000,
+        file: window(start - secondsAgo * 1000),
         request,
         logged:
           status === undefined
@@ -311,6 +334,7 @@ export class AccessLogStore {
         for (let k = 0; k < (filler.recordsPerFile ?? 2); k++) {
           out.push({
             at: at + k,
+            file: `filler-${f}`,
             request: {
               url: `https://${first.DomainName}/assets/chunk-${f % 97}-${k}.js`,
               method: 'GET',
@@ -336,25 +360,21 @@ export class AccessLogStore {
     return out.sort((a, b) => a.at - b.at);
   }
 
-  /** Records grouped as CloudFront writes them: one file per distribution, hour and batch (records a minute apart). */
+  /** Records grouped as CloudFront writes them, several files an hour: each file's records, oldest first. */
   private batches(records: readonly Rec[]): Rec[][] {
-    const out: Rec[][] = [];
-    let current: Rec[] = [];
+    const groups = new Map<string, Rec[]>();
     for (const r of records) {
-      const last = current[current.length - 1];
-      if (last && (hourStamp(last.at) !== hourStamp(r.at) || r.at - last.at > 60_000)) {
-        out.push(current);
-        current = [];
-      }
-      current.push(r);
+      const group = groups.get(r.file);
+      if (group) group.push(r);
+      else groups.set(r.file, [r]);
     }
-    if (current.length > 0) out.push(current);
-    return out;
+    return [...groups.values()];
   }
 
   private put(bucket: string, key: string, text: string, deliveredAt: number): void {
     const objects = this.objects.get(bucket) ?? new Map<string, LogObject>();
-    objects.set(key, { body: new Uint8Array(gzipSync(text)), deliveredAt });
+    const body = new Uint8Array(gzipSync(text));
+    objects.set(key, { body, etag: `"${createHash('md5').update(body).digest('hex')}"`, deliveredAt });
     this.objects.set(bucket, objects);
   }
 

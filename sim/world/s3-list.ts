@@ -45,14 +45,15 @@ function byteOrder(a: Listed, b: Listed): number {
 export function s3ListHandlers(world: World, base: Handlers): Handlers {
   const st = world.state;
 
-  const everything = (bucket: string): Listed[] | undefined => {
-    const now = world.now();
+  /** Objects of the bucket under `prefix`, in listing order; undefined when the world has no such bucket. */
+  const listing = (bucket: string, prefix: string): Listed[] | undefined => {
     const out: Listed[] = [];
     let known = false;
     const scenario = st.buckets.get(bucket);
     if (scenario) {
       known = true;
       for (const o of scenario.Objects) {
+        if (!o.Key.startsWith(prefix)) continue;
         const body = new TextEncoder().encode(o.Body ?? '');
         out.push({ key: o.Key, size: body.length, lastModified: 0, etag: md5Etag(body) });
       }
@@ -61,19 +62,14 @@ export function s3ListHandlers(world: World, base: Handlers): Handlers {
     if (system) {
       known = true;
       for (const [key, o] of system)
-        out.push({ key, size: o.body.length, lastModified: o.lastModified, etag: md5Etag(o.body) });
+        if (key.startsWith(prefix))
+          out.push({ key, size: o.body.length, lastModified: o.lastModified, etag: md5Etag(o.body) });
     }
     const logs = world.accessLogs;
     if (logs?.hasBucket(bucket)) {
       known = true;
-      for (const { key, object } of logs.keys(bucket, now)) {
-        out.push({
-          key,
-          size: object.body.length,
-          lastModified: object.deliveredAt,
-          etag: md5Etag(object.body),
-        });
-      }
+      for (const { key, object } of logs.keys(bucket, prefix, world.now()))
+        out.push({ key, size: object.body.length, lastModified: object.deliveredAt, etag: object.etag });
     }
     return known ? out.sort(byteOrder) : undefined;
   };
@@ -83,17 +79,15 @@ export function s3ListHandlers(world: World, base: Handlers): Handlers {
   return {
     ListObjectsV2: handler<ListObjectsV2CommandInput, Out<ListObjectsV2CommandOutput>>((input) => {
       const bucket = input.Bucket ?? '';
-      const all = everything(bucket);
-      if (all === undefined) throw noSuchBucket();
       const prefix = input.Prefix ?? '';
+      const all = listing(bucket, prefix);
+      if (all === undefined) throw noSuchBucket();
       const max = Math.min(Math.max(input.MaxKeys ?? MAX_KEYS, 0), MAX_KEYS);
       const after = input.ContinuationToken
         ? Buffer.from(input.ContinuationToken, 'base64').toString('utf8')
         : (input.StartAfter ?? '');
       const matching = all.filter(
-        (o) =>
-          o.key.startsWith(prefix) &&
-          (after === '' || Buffer.compare(Buffer.from(o.key), Buffer.from(after)) > 0),
+        (o) => after === '' || Buffer.compare(Buffer.from(o.key), Buffer.from(after)) > 0,
       );
       const page = matching.slice(0, max);
       const truncated = matching.length > page.length;
@@ -141,7 +135,7 @@ export function s3ListHandlers(world: World, base: Handlers): Handlers {
         LastModified: new Date(found.deliveredAt),
         ContentLength: found.body.length,
         ContentType: 'application/x-gzip',
-        ETag: md5Etag(found.body),
+        ETag: found.etag,
         ServerSideEncryption: 'AES256',
       };
     }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { synthesizedDefinition } from '../../sim/runner/definition.ts';
+import { synthesizedStack } from '../../sim/runner/definition.ts';
 import {
   defaultAlarmEvent,
   LocalWorkflow,
@@ -70,10 +70,10 @@ describe('approval in the console, notifications, audit', () => {
 
 describe('one remediation per distribution', () => {
   it('ends a second alarm for the same distribution as a duplicate while the first runs', async () => {
-    const asl = await synthesizedDefinition();
+    const stack = await synthesizedStack();
     const sc = scenario('origin-access-missing');
     const world = new World(sc);
-    const wf = new LocalWorkflow(world, asl);
+    const wf = new LocalWorkflow(world, stack);
     const event = defaultAlarmEvent(sc);
     const [first, second] = await Promise.all([
       wf.execute(event, 'first', 'approve'),
@@ -92,7 +92,7 @@ describe('one remediation per distribution', () => {
   });
 
   it('starts at most one remediation per distribution in an alarm storm (50 alarms, 20 distributions)', async () => {
-    const asl = await synthesizedDefinition();
+    const stack = await synthesizedStack();
     const base = scenario('origin-access-missing');
     const template = base.cloudfront.distributions[0];
     if (!template) throw new Error('fixture');
@@ -107,7 +107,7 @@ describe('one remediation per distribution', () => {
     });
     const sc: Scenario = { ...base, name: 'alarm-storm', cloudfront: { ...base.cloudfront, distributions } };
     const world = new World(sc);
-    const wf = new LocalWorkflow(world, asl);
+    const wf = new LocalWorkflow(world, stack);
     const runs = await Promise.all(
       Array.from({ length: 50 }, (_, i) => {
         const d = distributions[i % 20];

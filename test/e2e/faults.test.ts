@@ -3,7 +3,7 @@
 // account is either repaired exactly as a clean run repairs it, or left exactly as it was, or (only when the
 // rollback itself was refused) the error names every resource that is not back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Asl, synthesizedDefinition } from '../../sim/runner/definition.ts';
+import { type SynthesizedStack, synthesizedStack } from '../../sim/runner/definition.ts';
 import { buildReport, defaultAlarmEvent, LocalWorkflow, type Report } from '../../sim/runner/simulate.ts';
 import { STEP_RUNS } from '../../sim/runner/steps.ts';
 import type { FaultError, Scenario } from '../../sim/scenario/types.ts';
@@ -43,9 +43,9 @@ interface Run {
   rollbackCalls: Map<string, number>;
 }
 
-let asl: Asl;
+let stack: SynthesizedStack;
 beforeAll(async () => {
-  asl = await synthesizedDefinition();
+  stack = await synthesizedStack();
 });
 
 /** Faulted runs, by outcome, for the summary line. */
@@ -63,7 +63,7 @@ async function run(sc: Scenario, faults: readonly Injected[] = []): Promise<Run>
   const left = faults.map((f) => f.times);
   const rollbackCalls = new Map<string, number>();
   let inRollback = false;
-  world.call = async (service, api, input) => {
+  world.call = async (service, api, input, context) => {
     const n = seen.get(api) ?? 0;
     seen.set(api, n + 1);
     if (inRollback && !rollbackCalls.has(api)) rollbackCalls.set(api, n);
@@ -73,7 +73,7 @@ async function run(sc: Scenario, faults: readonly Injected[] = []): Promise<Run>
       left[i] = (left[i] ?? 0) - 1;
       throw faultError(service as ServiceName, fault.kind);
     }
-    return answer(service, api, input);
+    return answer(service, api, input, context);
   };
   const rollbackStep = STEP_RUNS.rollback;
   STEP_RUNS.rollback = async (input, deps) => {
@@ -85,7 +85,7 @@ async function run(sc: Scenario, faults: readonly Injected[] = []): Promise<Run>
     }
   };
   try {
-    const workflow = new LocalWorkflow(world, asl);
+    const workflow = new LocalWorkflow(world, stack);
     const result = await workflow.execute(defaultAlarmEvent(sc), `sim-${sc.name}`, 'approve');
     return { report: buildReport(sc, world, result), world, rollbackCalls };
   } finally {

@@ -74,14 +74,15 @@ function groups(ctx: DetectContext): DirectoryGroup[] {
   const { ev, failing } = ctx;
   const out = new Map<string, DirectoryGroup>();
   for (const { reqs, origin, bucket } of refusedBuckets(ev, failing)) {
+    // A bucket whose website redirects the failing requests rely on too is WEBSITE_FEATURES_ON_REST's: a
+    // person chooses between a function and the website endpoint for all of it.
+    if (reqs.some((r) => r.key !== undefined && websiteFeaturesFor(bucket, r.key).length > 0)) continue;
     const identity = originIdentity(ev, origin);
     const policy = readPolicy(bucket);
     for (const r of reqs) {
       if (!['GET', 'HEAD'].includes(r.request.method.toUpperCase())) continue;
       const index = directoryIndexExists(bucket, r);
-      // A key a website redirect would have answered is WEBSITE_FEATURES_ON_REST's.
-      if (index === undefined || r.key === undefined || websiteFeaturesFor(bucket, r.key).length > 0)
-        continue;
+      if (index === undefined || r.key === undefined) continue;
       // Through an OAC attached by another fix the index is read as that OAC: ask for it then.
       const decision =
         policy === undefined

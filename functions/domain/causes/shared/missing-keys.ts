@@ -98,9 +98,10 @@ export function spaFallback(ev: Evidence): SpaFallback | undefined {
   const page = entry?.ResponsePagePath ?? '';
   if (!entry || page === '' || !successCode(entry)) return undefined;
   if (items.some((e) => e.ErrorCode === 403 && (e.ResponsePagePath ?? '') !== '')) return undefined;
+  // The page must be an S3 object that is not known to be missing (HeadObject may not have looked at it).
   const origin = ev.origins.find((o) => o.id === matchBehavior(config, page).behavior.TargetOriginId);
   const bucket = origin?.bucket ? ev.buckets[origin.bucket] : undefined;
-  if (!origin || !bucket || !objectExists(bucket, objectKey(origin.originPath, page))) return undefined;
+  if (!origin || !bucket || keyMissing(bucket, objectKey(origin.originPath, page))) return undefined;
   return {
     entry: {
       ErrorCode: 404,
