@@ -2,8 +2,15 @@
 // The caller's own credentials sign the signal, so SSM records who decided, exactly as in the console.
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Command } from 'commander';
-import { type PendingApproval, pendingApprovals, signalApproval } from '../functions/adapters/approvals.ts';
+import {
+  type PendingApproval,
+  PendingApprovals,
+  pendingApprovals,
+  reconciledPendingApprovals,
+  signalApproval,
+} from '../functions/adapters/approvals.ts';
 import type { AwsClients } from '../functions/adapters/clients.ts';
+import type { PendingRow } from '../functions/domain/approval.ts';
 import { type AwsFlags, resolveTarget } from './aws.ts';
 import { awsOptions, type CliDeps, type Run } from './context.ts';
 import { json, markdownTable, type OutputFlags, outputFormat, outputOptions, writeReport } from './output.ts';
@@ -49,6 +56,38 @@ export function renderPendingMarkdown(pending: readonly PendingApproval[]): stri
   ].join('\n');
 }
 
+/** The reconciled state (`--table`): what waits for people, what is decided but not relayed, orphans. */
+export function renderReconciled(rows: readonly PendingRow[], format: 'table' | 'markdown'): string {
+  if (rows.length === 0)
+    return 'No remediation is waiting for approval, and no approval is left to reconcile.';
+  if (format === 'markdown') {
+    return [
+      `## cf403 pending: ${rows.length} approval${rows.length === 1 ? '' : 's'}`,
+      '',
+      markdownTable(
+        ['Execution', 'Distribution', 'Automation', 'Status', 'Next', 'Since'],
+        rows.map((r) => [
+          `\`${shortName(r.executionId)}\``,
+          `\`${r.distributionId}\``,
+          `\`${r.automationExecutionId}\``,
+          r.automationStatus,
+          r.state,
+          r.startedAt ?? '?',
+        ]),
+      ),
+    ].join('\n');
+  }
+  const out: string[] = [];
+  for (const r of rows) {
+    out.push(
+      `${shortName(r.executionId)}  ${r.distributionId}  ${r.automationStatus}: ${r.state}  since ${r.startedAt ?? '?'}  (automation ${r.automationExecutionId})`,
+    );
+    if (r.note) out.push(`    sweep: ${r.note}`);
+    if (r.message && r.automationStatus === 'Waiting') out.push(r.message.replace(/^/gm, '    '));
+  }
+  return out.join('\n');
+}
+
 export interface DecisionRecord {
   decision: 'approved' | 'rejected';
   executionId: string;
@@ -88,9 +127,28 @@ export function registerApprovals(program: Command, run: Run, deps: CliDeps): vo
     return recorder.clients.ssm;
   };
 
-  common(program.command('pending').description('list remediations waiting for approval')).action(
-    async (o: CommonFlags) => {
+  common(program.command('pending').description('list remediations waiting for approval'))
+    .option(
+      '--table <name>',
+      'the stack output TableName: show the reconciled state (decided but not relayed yet, approvals no workflow waits for)',
+      process.env.CF403_TABLE_NAME,
+    )
+    .action(async (o: CommonFlags & { table?: string }) => {
       const format = outputFormat(o);
+      if (o.table) {
+        run.command = 'pending';
+        const target = await resolveTarget(o, deps.env);
+        run.target = target;
+        const recorder = recordingClients((await deps.awsClients(target, ['ssm', 'dynamodb'])) as AwsClients);
+        run.calls = recorder.calls;
+        const rows = await reconciledPendingApprovals(
+          recorder.clients.ssm,
+          o.document,
+          new PendingApprovals(recorder.clients.dynamodb, o.table),
+        );
+        writeReport(format === 'json' ? json(rows) : renderReconciled(rows, format), o, deps);
+        return;
+      }
       const pending = await pendingApprovals(await ssmFor('pending', o), o.document);
       writeReport(
         format === 'json'
@@ -101,8 +159,7 @@ export function registerApprovals(program: Command, run: Run, deps: CliDeps): vo
         o,
         deps,
       );
-    },
-  );
+    });
 
   for (const [name, signal] of [
     ['approve', 'Approve'],

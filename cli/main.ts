@@ -6,7 +6,7 @@ import { loadScenario } from '../sim/scenario/load.ts';
 import { registerApprovals } from './approvals.ts';
 import { type CliDeps, defaultDeps, newRun } from './context.ts';
 import { registerDiagnose } from './diagnose.ts';
-import { UsageError } from './exit.ts';
+import { EXIT_TABLE, UsageError } from './exit.ts';
 import { explainFailure } from './failure.ts';
 import { registerScan } from './scan.ts';
 import { timeline } from './timeline.ts';
@@ -53,6 +53,10 @@ export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Pr
     .description('Repairs CloudFront 403 outages; diagnoses and scans real or simulated accounts')
     .exitOverride();
   const deps: CliDeps = { ...defaultDeps(), ...overrides };
+  program.addHelpText(
+    'after',
+    `\nExit codes (every command):\n${EXIT_TABLE.map((e) => `  ${e.code}  ${e.meaning.replace(/`/g, '')}`).join('\n')}\n`,
+  );
   program.configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) });
   const run = newRun();
   // `cf403 simulate --json | head`: a reader that stops early is not an error of ours.

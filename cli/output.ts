@@ -16,7 +16,7 @@ export interface OutputFlags {
 
 export function outputOptions(command: Command): Command {
   return command
-    .addOption(new Option('--output <format>', 'table (default), json or markdown').choices(FORMATS))
+    .addOption(new Option('--output <format>', 'report format (default: table)').choices(FORMATS))
     .option('--json', 'short for --output json')
     .option('--out <file>', 'write the report to this file instead of stdout');
 }

@@ -3,8 +3,9 @@ import { policyFile } from './failure.ts';
 import { describeRefusal, type Refusal } from './refusals.ts';
 
 export function partialNotice(command: string, refused: readonly Refusal[]): string {
+  const run = command === 'diagnose' ? 'diagnosis' : command;
   const lines = [
-    `cf403: partial: AWS refused ${refused.length} read${refused.length === 1 ? '' : 's'}; the ${command} went on without ${refused.length === 1 ? 'it' : 'them'}:`,
+    `cf403: partial: AWS refused ${refused.length} read${refused.length === 1 ? '' : 's'}; the ${run} went on without ${refused.length === 1 ? 'it' : 'them'}:`,
     ...refused.map((r) => `  ${describeRefusal(r)}`),
     `Next: grant the permissions in docs/policies/${policyFile(command)} for a complete report.`,
   ];

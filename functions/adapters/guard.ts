@@ -18,6 +18,7 @@ import {
   targetKey,
   targetOf,
 } from '../domain/guard.ts';
+import { kmsRegionOf } from '../domain/kms-key.ts';
 import type { Plan } from '../domain/types.ts';
 import { awsCall, errorCode } from './aws-call.ts';
 import type { AwsClients } from './clients.ts';
@@ -44,12 +45,15 @@ async function bucketTags(clients: Pick<AwsClients, 's3'>, bucket: string): Prom
   }
 }
 
-async function keyTags(clients: Pick<AwsClients, 'kms'>, keyId: string): Promise<Tags> {
+async function keyTags(clients: Pick<AwsClients, 'kms' | 'kmsIn'>, keyId: string): Promise<Tags> {
   const tags: Record<string, string> = {};
   let marker: string | undefined;
+  // a key is called in its own region, from its ARN (issue 10)
+  const region = kmsRegionOf(keyId);
+  const kms = region && clients.kmsIn ? await clients.kmsIn(region) : clients.kms;
   do {
     const out = await awsCall(`ListResourceTags ${keyId}`, () =>
-      clients.kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) })),
+      kms.send(new ListResourceTagsCommand({ KeyId: keyId, ...(marker ? { Marker: marker } : {}) })),
     );
     for (const t of out.Tags ?? []) tags[t.TagKey ?? ''] = t.TagValue ?? '';
     marker = out.Truncated ? out.NextMarker : undefined;

@@ -224,7 +224,6 @@ export class StandardLogRequestLog implements RequestLog {
     from: Date,
     now: Date,
   ): Promise<SourceRead> {
-    const source = `standard-log s3://${bucket}/${prefix}`;
     const r = await this.readHours(
       bucket,
       (hour) => {

@@ -59,7 +59,14 @@ export function diagnose(ev: Evidence): Diagnosis {
   }
   // Equal confidence: the cause keeping more probed requests at 403 first; then (stable sort) catalog
   // order, which puts root causes before symptoms.
-  causes.sort((a, b) => b.confidence - a.confidence || (b.requests?.length ?? 0) - (a.requests?.length ?? 0));
+  // A refusal that looks deliberate (issue 11) is likely not the outage: it comes after the other causes.
+  const deliberate = (f: Finding) => (f.subject?.intentional ? 1 : 0);
+  causes.sort(
+    (a, b) =>
+      deliberate(a) - deliberate(b) ||
+      b.confidence - a.confidence ||
+      (b.requests?.length ?? 0) - (a.requests?.length ?? 0),
+  );
   const unreproducible = (ctx.vantage ?? []).flatMap((b) => {
     const r = ev.requests[b.index];
     return r ? [{ url: r.url, method: r.method, kind: b.kind, reason: b.reason }] : [];

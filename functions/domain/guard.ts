@@ -150,37 +150,47 @@ export interface GuardFacts {
 /**
  * The plan after the operator controls: a held change keeps its description, calls and diff but loses its
  * `change`, with the reason appended; a change to a managed resource names its owner and the template change,
- * and is held unless applyManaged.
+ * and is held unless applyManaged. When one change is held for its owner, the others are held with it: the
+ * plan's changes cure the 403 together, and applying part of them would end in a rollback.
  */
 export function guardPlan(plan: Plan, facts: GuardFacts): Plan {
+  const ownerOfChange = (change: ChangeSpec) => {
+    const target = targetOf(change, facts.distributionId);
+    const owner = facts.owners.get(targetKey(target));
+    return owner ? { target, owner } : undefined;
+  };
+  // The first change an owner keeps us from making holds the rest of the plan back with it.
+  const firstOwned = facts.applyManaged
+    ? undefined
+    : plan.actions.flatMap((a) => {
+        const owned = a.change ? ownerOfChange(a.change) : undefined;
+        return owned ? [{ id: a.id, ...owned }] : [];
+      })[0];
+  const withheld = firstOwned
+    ? `${targetKey(firstOwned.target)} is ${describeOwner(firstOwned.owner)}, whose next deployment would undo the fix; make the changes there (action ${firstOwned.id} says how)`
+    : undefined;
+
   const actions = plan.actions.map((action): Action => {
     if (!action.change) return action;
-    const target = targetOf(action.change, facts.distributionId);
-    const owner = facts.owners.get(targetKey(target));
-    const managed = owner
-      ? { managedBy: owner, templateChange: templateChange(action, target, owner) }
+    const owned = ownerOfChange(action.change);
+    const managed = owned
+      ? { managedBy: owned.owner, templateChange: templateChange(action, owned.target, owned.owner) }
       : undefined;
-    if (facts.hold) {
+    const hold = facts.hold ?? withheld;
+    if (hold) {
+      const how = managed && !facts.hold ? ` ${managed.templateChange}` : '';
       return {
         ...action,
         ...managed,
         change: undefined,
-        description: `${action.description}. Not applied: ${facts.hold}`,
+        description: `${action.description}. Not applied: ${hold}.${how}`,
       };
     }
-    if (!managed || !owner) return action;
-    if (!facts.applyManaged) {
-      return {
-        ...action,
-        ...managed,
-        change: undefined,
-        description: `${action.description}. Not applied: ${targetKey(target)} is ${describeOwner(owner)}, whose next deployment would undo the fix. ${managed.templateChange}`,
-      };
-    }
+    if (!managed || !owned) return action;
     return {
       ...action,
       ...managed,
-      description: `${action.description}. Applied although ${targetKey(target)} is ${describeOwner(owner)}: make the same change there or its next deployment undoes it. ${managed.templateChange}`,
+      description: `${action.description}. Applied although ${targetKey(owned.target)} is ${describeOwner(owned.owner)}: make the same change there or its next deployment undoes it. ${managed.templateChange}`,
     };
   });
   const changing = actions.filter((a) => a.change !== undefined);

@@ -219,7 +219,9 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
             ? 'the fix is applied and kept, but neither the probe nor the viewers could verify it (see Verification)'
             : outcome === 'NO_ACTION_NEEDED' && diagnosis?.noise
               ? 'no outage: the 403s are scanners probing paths that never existed, while real pages are served (see the advice)'
-              : (OUTCOME_TEXT[outcome] ?? '')
+              : outcome === 'ESCALATED' && diagnosis?.unexplained
+                ? 'a person must act: no known cause explains the 403s; everything gathered is below'
+                : (OUTCOME_TEXT[outcome] ?? '')
       }.`,
       ...(rollbackError
         ? ['', `Rollback incomplete: ${rollbackError.Error ?? ''}: ${rollbackError.Cause ?? ''}`]
@@ -300,6 +302,8 @@ export function evidenceLines(diagnosis: Diagnosis | undefined): string[] {
       ...unexplained.requests.map((r) => `  - ${r}`),
     );
     out.push('Checked and found fine:', ...unexplained.checked.map((c) => `  · ${c}`));
+    if (unexplained.unreadable.length > 0)
+      out.push('Could not be checked:', ...unexplained.unreadable.map((c) => `  · ${c}`));
   }
   return out;
 }

@@ -15,6 +15,8 @@ export interface PlanOptions {
 
 interface Blocked {
   causes: CauseId[];
+  /** every blocking finding looks deliberate (issue 11): the refusals are meant, not a fault to fix */
+  deliberate: boolean;
   /** failing requests (indices) that no planned change can cure */
   requests: number[];
 }
@@ -29,23 +31,32 @@ function blockedRequests(ctx: DetectContext, planned: { finding: Finding; action
   const failing = new Set(ctx.failing.map((r) => r.index));
   const causes: CauseId[] = [];
   const requests = new Set<number>();
+  let deliberate = true;
   for (const { finding, actions } of planned) {
     if (actions.some((a) => a.change !== undefined)) continue;
     const stuck = (finding.requests ?? []).filter((i) => failing.has(i));
     if (stuck.length === 0) continue;
     causes.push(finding.id);
+    if (!finding.subject?.intentional) deliberate = false;
     for (const i of stuck) requests.add(i);
   }
-  return { causes, requests: [...requests].sort((a, b) => a - b) };
+  return {
+    causes,
+    deliberate: deliberate && causes.length > 0,
+    requests: [...requests].sort((a, b) => a - b),
+  };
 }
 
 function heldBack(action: Action, blocked: Blocked, ctx: DetectContext): Action {
   const first = ctx.resolved.find((r) => r.index === blocked.requests[0]);
   const example = first ? ` (e.g. ${first.request.method} ${first.path})` : '';
+  const why = blocked.deliberate
+    ? `on purpose (${blocked.causes.join(', ')}, likely intentional), so the fix could not be verified by probing them: apply it by hand`
+    : `because of ${blocked.causes.join(', ')}, which a person must resolve first, so the fix could not be verified`;
   return {
     ...action,
     change: undefined,
-    description: `${action.description}. Not applied: ${blocked.requests.length} failing request(s)${example} would still be refused because of ${blocked.causes.join(', ')}, which a person must resolve first, so the fix could not be verified`,
+    description: `${action.description}. Not applied: ${blocked.requests.length} failing request(s)${example} would still be refused ${why}`,
   };
 }
 

@@ -350,7 +350,7 @@ export interface Diagnosis {
    * 403s reproduce and no cause explains them: every failing request with its fingerprint, and what was
    * checked and found fine, so the escalation keeps all the evidence gathered.
    */
-  unexplained?: { requests: string[]; checked: string[] };
+  unexplained?: { requests: string[]; checked: string[]; unreadable: string[] };
 }
 
 /** One API call a change makes, as it will be sent. */

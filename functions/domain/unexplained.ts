@@ -54,10 +54,13 @@ function viewerChecks(ev: Evidence, failing: readonly ResolvedRequest[]): string
   return out;
 }
 
-function wafChecks(ev: Evidence, failing: readonly ResolvedRequest[]): string[] {
-  if (!ev.distribution.DistributionConfig.WebACLId) return ['WebACLId: no web ACL associated'];
-  if (!ev.waf.ok || !ev.waf.value)
-    return [`GetWebACL: unreadable (${ev.waf.ok ? 'none returned' : ev.waf.code})`];
+function wafChecks(ev: Evidence, failing: readonly ResolvedRequest[], unreadable: string[]): string[] {
+  const id = ev.distribution.DistributionConfig.WebACLId;
+  if (!id) return ['WebACLId: no web ACL associated'];
+  if (!ev.waf.ok || !ev.waf.value) {
+    unreadable.push(`GetWebACL ${id}: ${ev.waf.ok ? 'none returned' : ev.waf.code}`);
+    return [];
+  }
   const waf = ev.waf.value;
   const out: string[] = [];
   for (const r of failing) {
@@ -94,7 +97,7 @@ function functionChecks(ev: Evidence, failing: readonly ResolvedRequest[]): stri
   );
 }
 
-function originChecks(ev: Evidence, failing: readonly ResolvedRequest[]): string[] {
+function originChecks(ev: Evidence, failing: readonly ResolvedRequest[], unreadable: string[]): string[] {
   const out: string[] = [];
   for (const r of failing) {
     const origin = r.origin;
@@ -112,10 +115,14 @@ function originChecks(ev: Evidence, failing: readonly ResolvedRequest[]): string
     const identity = originIdentity(ev, origin);
     const policy = readPolicy(bucket);
     const read = policy === undefined ? undefined : identityCanRead(ev, identity, bucket.name, policy, r.key);
-    out.push(
-      `origin ${origin.id}: ${describeIdentity(identity)}; bucket policy ${read ? `${read.decision} for s3:GetObject on ${r.key}` : 'unreadable'}`,
-      headLine(bucket, r.key),
-    );
+    out.push(`origin ${origin.id}: ${describeIdentity(identity)}`);
+    if (read) out.push(`GetBucketPolicy ${bucket.name}: ${read.decision} for s3:GetObject on ${r.key}`);
+    else
+      unreadable.push(
+        `GetBucketPolicy ${bucket.name}: ${bucket.policy.ok ? 'does not parse' : bucket.policy.code}, so whether it lets ${describeIdentity(identity)} read ${r.key} is unknown`,
+      );
+    if (bucket.objects[r.key]?.ok) out.push(headLine(bucket, r.key));
+    else unreadable.push(headLine(bucket, r.key));
     if (!bpaFlag(ev, bucket, 'RestrictPublicBuckets') || identity.kind !== 'none')
       out.push(
         `bucket ${bucket.name}: Block Public Access does not stand in the way of ${describeIdentity(identity)}`,
@@ -129,15 +136,18 @@ function originChecks(ev: Evidence, failing: readonly ResolvedRequest[]): string
 /** Everything gathered about requests no cause explains. */
 export function unexplainedEvidence(ctx: DetectContext): NonNullable<Diagnosis['unexplained']> {
   const { ev, failing } = ctx;
+  const unreadable: string[] = [];
+  const checked = [
+    ...viewerChecks(ev, failing),
+    ...wafChecks(ev, failing, unreadable),
+    ...functionChecks(ev, failing),
+    ...originChecks(ev, failing, unreadable),
+  ];
+  // Every other read that failed is evidence too: what could not be checked.
+  for (const c of ev.calls) if (!c.ok) unreadable.push(`${c.api} ${c.target}: ${c.code ?? 'failed'}`);
   return {
     requests: failing.map((r) => `${requestLine(r)}${fingerprintOf(r)}`),
-    checked: [
-      ...new Set([
-        ...viewerChecks(ev, failing),
-        ...wafChecks(ev, failing),
-        ...functionChecks(ev, failing),
-        ...originChecks(ev, failing),
-      ]),
-    ],
+    checked: [...new Set(checked)],
+    unreadable: [...new Set(unreadable)],
   };
 }

@@ -40,6 +40,7 @@ import {
 } from '../world/iam/index.ts';
 import { type Caller, World } from '../world/index.ts';
 import { closeTask } from '../world/messaging.ts';
+import { redactCallInput } from '../world/model/validate.ts';
 import { type Asl, type SynthesizedStack, synthesizedStack } from './definition.ts';
 import { accessLogsOf, EdgeProber } from './ports.ts';
 import { deployStack, SIM_APPROVAL_DOCUMENT, SIM_PAUSE_PARAMETER } from './stack.ts';
@@ -680,7 +681,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
     notifications: world.notifications.map((n) => ({ subject: n.subject, message: n.message })),
     simulatedSeconds: (world.now() - new Date('2026-11-28T00:00:00Z').getTime()) / 1000,
     awsCalls: world.calls.length,
-    trace: traceOf(world.calls, [...world.secrets]),
+    trace: traceOf(world.calls, [...world.secrets], redactCallInput),
     world: world.toScenario(),
     states,
   };

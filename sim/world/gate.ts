@@ -9,6 +9,7 @@ import type { StackResourcePolicies, StepIdentity } from './iam/roles.ts';
 import { modelValidationError } from './model/errors.ts';
 import { quotaError, quotaViolations } from './model/quotas.ts';
 import { modelViolations } from './model/validate.ts';
+import { resourceTagsOf } from './resource-tags.ts';
 import type { WorldState } from './state.ts';
 
 /** What the world enforces; both on unless a test of the world itself turns one off. */
@@ -70,6 +71,7 @@ function iamContext(view: GateView, region: string): IamContext {
     },
     topicKmsKeyArn: () => view.stackPolicies?.topicKeyArn,
     taskTokenStateMachine: () => view.stateMachineArn,
+    resourceTags: (arn) => resourceTagsOf(state, arn),
   };
 }
 

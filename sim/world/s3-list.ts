@@ -37,8 +37,17 @@ interface Listed {
   etag: string;
 }
 
+/**
+ * UTF-8 byte order. JavaScript compares UTF-16 code units, which agrees with it except between astral
+ * characters and U+E000..U+FFFF: those compare as bytes.
+ */
+function keyOrder(a: string, b: string): number {
+  if (/[\ue000-\uffff\ud800-\udfff]/.test(a + b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function byteOrder(a: Listed, b: Listed): number {
-  return Buffer.compare(Buffer.from(a.key), Buffer.from(b.key));
+  return keyOrder(a.key, b.key);
 }
 
 /** `base`: the world's other S3 handlers; GetObject falls back to them for anything but log files. */

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { PendingApprovals, reconciledPendingApprovals } from '../../functions/adapters/approvals.ts';
 import { synthesizedStack } from '../../sim/runner/definition.ts';
 import {
+  buildReport,
   defaultAlarmEvent,
   LocalWorkflow,
   operatorArn,
+  SIM_APPROVAL_DOCUMENT,
   SIM_TABLE,
   simulate,
 } from '../../sim/runner/simulate.ts';
+import { STEP_RUNS } from '../../sim/runner/steps.ts';
 import type { Scenario } from '../../sim/scenario/types.ts';
 import { World } from '../../sim/world/index.ts';
 import { accountState, scenario } from './helpers.ts';
@@ -127,3 +131,152 @@ describe('one remediation per distribution', () => {
     expect(operatorArn(world)).toMatch(/role\/cf403-operator$/);
   });
 });
+
+describe('no decision is lost (issue 12)', () => {
+  it('a lost status event: the sweep delivers the decision, and the fix goes ahead', async () => {
+    const sc = scenario('origin-access-missing');
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, await synthesizedStack());
+    const result = await wf.execute(defaultAlarmEvent(sc), 'lost-event', async (ctx) => {
+      await ctx.signal('Approve');
+      ctx.loseEvents();
+    });
+    const report = buildReport(sc, world, result);
+    expect(report.outcome).toBe('REMEDIATED');
+    const answers = report.trace.filter((t) => t.operation === 'SendTaskSuccess');
+    expect(answers.map((t) => t.step)).toEqual(['sweep']);
+    expect(report.trace.filter((t) => t.step === 'relay')).toEqual([]);
+    expect(pendingItems(world)).toEqual([]);
+  });
+
+  it('a relay that fails after answering: its retry finds the task answered and only cleans up', async () => {
+    const sc = scenario('origin-access-missing');
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, await synthesizedStack());
+    const result = await wf.execute(defaultAlarmEvent(sc), 'relay-retry', async (ctx) => {
+      // the relay's DeleteItem of the record fails once (after SendTaskSuccess succeeded)
+      ctx.world.state.faults.push({
+        api: 'DeleteItem',
+        error: 'ThrottlingException',
+        times: 1,
+        remaining: 1,
+      });
+      await ctx.signal('Approve');
+    });
+    const report = buildReport(sc, world, result);
+    expect(report.outcome).toBe('REMEDIATED');
+    const relay = report.trace
+      .filter((t) => t.step === 'relay')
+      .map((t) => `${t.operation}${t.error ? `:${t.error}` : ''}`);
+    expect(relay).toEqual([
+      'GetItem',
+      'GetAutomationExecution',
+      'SendTaskSuccess',
+      'DeleteItem:ThrottlingException',
+      'GetItem',
+      'GetAutomationExecution',
+      'SendTaskSuccess:TaskTimedOut',
+      'DeleteItem',
+    ]);
+    expect(world.taskSignals).toHaveLength(1);
+    expect(pendingItems(world)).toEqual([]);
+  });
+
+  it('an approval nobody waits for any more (the workflow timed out): the sweep cancels it and forgets it', async () => {
+    const sc = scenario('origin-access-missing');
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, await synthesizedStack());
+    const result = await wf.execute(defaultAlarmEvent(sc), 'timed-out', 'timeout');
+    expect(result.output.outcome).toBe('REJECTED');
+    expect(pendingItems(world)).toHaveLength(1);
+    const [automation] = world.state.automations.values();
+    expect(automation?.status).toBe('Waiting');
+    const swept = await STEP_RUNS.sweep({}, wf.depsFor('sweep'));
+    expect(swept).toMatchObject({
+      checked: 1,
+      relayed: [],
+      cancelled: [
+        { automationExecutionId: automation?.id, reason: expect.stringMatching(/no longer waits/) },
+      ],
+      waiting: 0,
+      failed: [],
+    });
+    expect(automation?.status).toBe('Cancelled');
+    expect(pendingItems(world)).toEqual([]);
+  });
+
+  it('a superseded approval (its request failed to record it) is cancelled by the role that started it', async () => {
+    const sc = scenario('origin-access-missing');
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, await synthesizedStack());
+    const first = await wf.execute(defaultAlarmEvent(sc), 'superseded', 'timeout');
+    const out = first.output as Record<string, Record<string, unknown>>;
+    world.state.faults.push({ api: 'PutItem', error: 'ServiceUnavailable', times: 1, remaining: 1 });
+    const input = {
+      token: 'sim-task-token-superseded-2',
+      executionId: `arn:aws:states:${world.region}:${world.account}:execution:cf403-remediation:superseded`,
+      executionName: 'superseded',
+      distributionId: out.collect?.distributionId,
+      evidenceRef: out.collect?.evidenceRef,
+      planRef: out.plan?.planRef,
+      plan: out.plan,
+      diagnosis: out.diagnosis,
+    };
+    await expect(STEP_RUNS.requestApproval(input, wf.depsFor('requestApproval'))).rejects.toThrow(
+      /ServiceUnavailable/,
+    );
+    const started = [...world.state.automations.values()].at(-1);
+    expect(started?.status).toBe('Cancelled');
+    const stop = world.calls.find((c) => c.api === 'StopAutomationExecution');
+    expect(stop).toMatchObject({ ok: true, step: 'request-approval' });
+  });
+
+  it('the sweep leaves an approval the workflow still waits for, noting when it looked', async () => {
+    const sc = scenario('origin-access-missing');
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, await synthesizedStack());
+    let swept: unknown;
+    await wf.execute(defaultAlarmEvent(sc), 'still-waiting', async (ctx) => {
+      swept = await STEP_RUNS.sweep({}, wf.depsFor('sweep'));
+      await ctx.signal('Reject');
+    });
+    expect(swept).toMatchObject({ checked: 1, relayed: [], cancelled: [], waiting: 1 });
+  });
+});
+
+describe('cf403 pending: the reconciled state', () => {
+  it('shows what waits for people, what is decided but not relayed, and orphans, never a task token', async () => {
+    const sc = scenario('origin-access-missing');
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, await synthesizedStack());
+    let rows: Awaited<ReturnType<typeof reconciledPendingApprovals>> = [];
+    await wf.execute(defaultAlarmEvent(sc), 'pending-view', async (ctx) => {
+      const store = new PendingApprovals(wf.deps.clients.dynamodb, SIM_TABLE);
+      const ssm = wf.deps.clients.ssm;
+      const waiting = await reconciledPendingApprovals(ssm, SIM_APPROVAL_DOCUMENT, store);
+      expect(waiting.map((r) => [r.automationExecutionId, r.state])).toEqual([
+        [ctx.automationExecutionId, 'waiting for approvers'],
+      ]);
+      await ctx.signal('Approve');
+      ctx.loseEvents();
+      rows = await reconciledPendingApprovals(ssm, SIM_APPROVAL_DOCUMENT, store);
+    });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        automationStatus: 'Success',
+        recorded: true,
+        state: 'decided (Success), not relayed yet: the sweep delivers it',
+        distributionId: 'E2QWRUHEXAMPLE',
+      }),
+    ]);
+    expect(JSON.stringify(rows)).not.toMatch(/sim-task-token/);
+    // the listing asked DynamoDB for the visible attributes only
+    const query = world.calls.find((c) => c.api === 'Query' && JSON.stringify(c.input).includes('APPROVALS'));
+    expect(query?.input).toMatchObject({ Select: 'SPECIFIC_ATTRIBUTES' });
+    expect(JSON.stringify(query?.input)).not.toMatch(/taskToken/);
+  });
+});
+
+function pendingItems(world: World) {
+  return world.tableItems(SIM_TABLE).filter((i) => i.pk?.S === 'APPROVALS');
+}

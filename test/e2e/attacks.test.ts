@@ -322,7 +322,9 @@ describe('decisions by non-approvers', () => {
         refusal = err;
       }
     });
-    expect((refusal as Error).name).toBe('InvalidAutomationSignalException');
+    expect((refusal as Error).message).toMatch(
+      /InvalidAutomationSignalException: .*mallory is not an approver/,
+    );
     expect(r.report.approval.decision).toBe('timed-out');
     expectNothingChanged(sc, r);
   });

@@ -113,7 +113,7 @@ describe('cf403 diagnose --scenario', () => {
     expect(doc.diagnosis.causes[0]?.id).toBe('BUCKET_POLICY_GRANT_MISSING');
     expect(r.stderr).toBe(
       [
-        'cf403: partial: AWS refused 1 read; the diagnose went on without it:',
+        'cf403: partial: AWS refused 1 read; the diagnosis went on without it:',
         '  s3:GetBucketOwnershipControls on arn:aws:s3:::example-site (AccessDenied)',
         'Next: grant the permissions in docs/policies/diagnose.json for a complete report.',
         '',

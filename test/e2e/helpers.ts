@@ -36,5 +36,11 @@ export function accountState(s: Scenario) {
       PAB: b.PublicAccessBlockConfiguration,
     })),
     kms: s.kms?.keys ?? [],
+    // issue 11: CloudFront Functions and Lambda function policies the fixes may create or change
+    functions: (s.cloudfront.functions ?? []).map((f) => ({ Name: f.Name, FunctionCode: f.FunctionCode })),
+    lambdaPolicies: (s.lambda?.functions ?? []).map((f) => ({
+      FunctionArn: f.FunctionArn,
+      Policy: f.Policy,
+    })),
   };
 }

@@ -33,6 +33,16 @@ function changedResources(before: Scenario, after: Scenario): string[] {
     const old = a.kms.find((x) => x.KeyId === k.KeyId);
     if (old?.Policy !== k.Policy) out.push(`key-policy:${k.KeyId}`);
   }
+  const names = new Set([...a.functions, ...b.functions].map((f) => f.Name));
+  for (const name of names) {
+    const was = a.functions.find((f) => f.Name === name);
+    const now = b.functions.find((f) => f.Name === name);
+    if (was?.FunctionCode !== now?.FunctionCode) out.push(`function:${name}`);
+  }
+  for (const f of b.lambdaPolicies) {
+    const old = a.lambdaPolicies.find((x) => x.FunctionArn === f.FunctionArn);
+    if (old?.Policy !== f.Policy) out.push(`lambda-policy:${f.FunctionArn}`);
+  }
   return out.sort();
 }
 

@@ -12,7 +12,7 @@ import { InvalidContextError, parseRemediationContext } from '../../lib/remediat
 const from = (context: Record<string, unknown>) => (key: string) => context[key];
 
 describe('parseRemediationContext', () => {
-  it('defaults: any alarm, 24 h approval of destructive changes by one approver, no email, changes allowed, no alarms', () => {
+  it('defaults: any alarm, 24 h approval of destructive changes by one approver, no email, no scope (nothing may change), no alarms', () => {
     const settings = parseRemediationContext(from({}));
     expect(settings).toEqual({
       approvalTimeout: expect.any(Duration),
@@ -21,6 +21,11 @@ describe('parseRemediationContext', () => {
       approvalRisks: ['destructive'],
       planOnly: false,
       distributionIds: [],
+      scope: { kind: 'none' },
+      paused: false,
+      maxChangesPerHour: 10,
+      applyToManagedResources: false,
+      optOutTagKey: 'cf403:opt-out',
     });
     expect(settings.approvalTimeout.toSeconds()).toBe(86400);
   });

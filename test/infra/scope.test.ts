@@ -56,7 +56,7 @@ function resources(s: PolicyStatementJson): unknown[] {
 }
 
 /** Writes README's threat model lists as granted on a wildcard without a condition, with the reason. */
-export const WILDCARD_WRITE_EXCEPTIONS: readonly string[] = [
+const WILDCARD_WRITE_EXCEPTIONS: readonly string[] = [
   'cloudfront:DeleteOriginAccessControl',
   'cloudfront:TestFunction',
 ];

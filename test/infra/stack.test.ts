@@ -4,7 +4,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STEPS, type StepName } from '../../lib/workflow/steps.ts';
+import { VIEWER_CHECK } from '../../functions/domain/verification.ts';
+import { stepMemoryMb } from '../../lib/workflow/step-function.ts';
+import { CLOUDFRONT_WAIT, STEPS, type StepName, WAITING_STEPS } from '../../lib/workflow/steps.ts';
 import {
   actionsOf,
   allowedActions,
@@ -115,9 +117,17 @@ describe('step functions', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
-        MemorySize: 256,
+        // the steps that wait for CloudFront wait inside one invocation, at the least memory (issue 13)
+        MemorySize: stepMemoryMb(step),
         Handler: 'index.handler',
-        Timeout: step === 'collect' || step === 'verify' ? 60 : 30,
+        // verify may watch the viewers' metrics for 10 minutes (issue 10)
+        Timeout: WAITING_STEPS.has(step)
+          ? CLOUDFRONT_WAIT.timeoutSeconds
+          : step === 'verify'
+            ? VIEWER_CHECK.timeoutSeconds
+            : step === 'collect'
+              ? 60
+              : 30,
       });
       const logGroupRef = fn?.Properties.LoggingConfig.LogGroup;
       const logGroupId: unknown = logGroupRef?.Ref;
@@ -172,14 +182,40 @@ describe('step permissions', () => {
           logicalId(synth.stack.remediation.functions[step])
         ];
       const logGroupId: unknown = fn?.Properties.LoggingConfig.LogGroup.Ref;
+      // writing logs; collect also reads the distribution's own access logs (issue 10)
       const logStatements = roleStatements(synth, step).filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('logs:')),
+        actionsOf(s).some((a) => /^logs:(Create|Put)/.test(a)),
       );
       expect(
         logStatements.map((s) => s.Resource),
         step,
       ).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
     }
+  });
+
+  it("collect reads standard logging (v2) deliveries, verify the viewers' metrics and alarm, in us-east-1", () => {
+    expect(stepActions('collect')).toEqual(
+      expect.arrayContaining([
+        'logs:DescribeDeliverySources',
+        'logs:DescribeDeliveries',
+        'logs:GetDeliveryDestination',
+        'logs:FilterLogEvents',
+      ]),
+    );
+    expect(stepActions('verify').filter((a) => !a.startsWith('s3:'))).toEqual([
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:GetMetricData',
+    ]);
+    const alarms = roleStatements(synth, 'verify').find((s) =>
+      actionsOf(s).includes('cloudwatch:DescribeAlarms'),
+    );
+    expect(JSON.stringify(alarms?.Resource)).toContain(':cloudwatch:us-east-1:');
+    const groups = roleStatements(synth, 'collect').find((s) =>
+      actionsOf(s).includes('logs:FilterLogEvents'),
+    );
+    expect(JSON.stringify(groups?.Resource)).toContain(':logs:us-east-1:');
+    // an AWS managed key is recognised before any PutKeyPolicy
+    expect(stepActions('apply')).toEqual(expect.arrayContaining(['kms:DescribeKey', 'kms:PutKeyPolicy']));
   });
 
   it('collect can read the distribution, origin bucket, key policy and web ACL', () => {

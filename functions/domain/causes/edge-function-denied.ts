@@ -2,7 +2,7 @@
 import type { ResolvedRequest } from '../routing.ts';
 import type { FunctionEvidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
-import { allDeliberate, codeChecks, deliberate, deliberateAdvice } from './shared/intent.ts';
+import { allDeliberate, codeChecks, deliberateAdvice } from './shared/intent.ts';
 import {
   behaviorField,
   behaviorLabel,
@@ -87,7 +87,7 @@ export const edgeFunctionDenied: CauseModule = {
       : allDeliberate(reqs.map((r) => r.path));
     return {
       id: 'EDGE_FUNCTION_DENIED',
-      confidence: deliberate(confidence, intent),
+      confidence,
       summary: intent
         ? `Likely intentional: CloudFront Function '${d.name}' (viewer-request on ${behaviorLabel(d.pathPattern)}) refuses the failing requests (${intent})`
         : `CloudFront Function '${d.name}' (viewer-request on ${behaviorLabel(d.pathPattern)}) answers 403 to the failing requests`,

@@ -2,7 +2,7 @@
 // controls, so the workflow names the statement and leaves the change to a person.
 import type { BucketEvidence, Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
-import { allDeliberate, deliberate, deliberateAdvice } from './shared/intent.ts';
+import { allDeliberate, deliberateAdvice } from './shared/intent.ts';
 import {
   cloudFrontDecision,
   describeIdentity,
@@ -94,7 +94,7 @@ export const explicitDeny: CauseModule = {
         id: 'EXPLICIT_DENY',
         // S3 evaluates explicit denies before any grant: a Deny refusing the request as sent now comes
         // before every missing-grant cause; one that only waits for the access fix comes after it.
-        confidence: deliberate(matchesNow ? 0.96 : 0.85, intent),
+        confidence: matchesNow ? 0.96 : 0.85,
         summary: intent
           ? `Likely intentional: statement ${names.join(', ')} of bucket ${bucket.name}'s policy denies s3:GetObject to ${who} (${intent})`
           : `Statement ${names.join(', ')} of bucket ${bucket.name}'s policy explicitly denies s3:GetObject to ${who}`,

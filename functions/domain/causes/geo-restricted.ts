@@ -31,8 +31,11 @@ export const geoRestricted: CauseModule = {
     const geo = geoOf(ev.distribution.DistributionConfig);
     if (!geo) return null;
     // The logged countries are the evidence even when the workflow's own probe (from the US) passes.
-    const refused = resolved.filter(
-      (r) => r.request.country !== undefined && refuses(geo, r.request.country),
+    // A viewer's record says ClientGeoBlocked even where the log names no country (legacy logs carry none).
+    const refused = resolved.filter((r) =>
+      r.request.country !== undefined
+        ? refuses(geo, r.request.country)
+        : r.request.logged?.edgeDetailedResultType === 'ClientGeoBlocked',
     );
     const fingerprinted = resolved.filter((r) => probeIs(r, 'cf-geo-blocked'));
     if (refused.length === 0 && fingerprinted.length === 0) return null;

@@ -6,6 +6,7 @@ import type { GrantStatement } from '../policy/questions.ts';
 import { globMatch } from '../policy/wildcard.ts';
 import type { Evidence } from '../types.ts';
 import type { CauseModule } from './cause.ts';
+import { unmetHeaderConditions } from './policy-header-condition.ts';
 import {
   allMissing,
   ask,
@@ -141,6 +142,9 @@ export const sourceArnMismatch: CauseModule = {
     const gap = oacReadGaps(ev, failing).find((g) => g.grants.length > 0);
     if (!gap) return null;
     const correction = findCorrection(ev, gap);
+    // A grant that only a Referer or User-Agent condition keeps from applying is POLICY_HEADER_CONDITION's.
+    const ctx = { ev, failing, resolved: failing };
+    if (!correction && unmetHeaderConditions(ctx).some((u) => u.bucket.name === gap.bucket.name)) return null;
     const grant = correction?.grant ?? gap.grants[0];
     if (!grant) return null;
     const missing = allMissing(gap.bucket, gap.keys);

@@ -3,7 +3,7 @@ import type { ResolvedRequest } from '../routing.ts';
 import type { Finding, WafEvidence } from '../types.ts';
 import type { WafRule, WafStatement } from '../waf-types.ts';
 import type { CauseModule, DetectContext } from './cause.ts';
-import { allDeliberate, deliberate, deliberateAdvice, deliberatePath } from './shared/intent.ts';
+import { allDeliberate, deliberateAdvice, deliberatePath } from './shared/intent.ts';
 import {
   confidenceFor,
   logLine,
@@ -145,8 +145,7 @@ export const wafBlocked: CauseModule = {
     );
     return {
       id: 'WAF_BLOCKED',
-      // A deliberate refusal is likely not the outage: it ranks after the causes a fix can cure.
-      confidence: deliberate(confidenceFor(agrees, true) - (open.length > 0 ? 0.1 : 0), intent),
+      confidence: confidenceFor(agrees, true) - (open.length > 0 ? 0.1 : 0),
       summary: intent
         ? `Likely intentional: ${ruleLabel(waf, ruleName)} blocks the requests from ${ips.join(', ')} (${intent})`
         : `WAF blocks the requests from ${ips.join(', ')}: ${ruleLabel(waf, ruleName)} matches them`,

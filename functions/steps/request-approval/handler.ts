@@ -14,14 +14,14 @@ export async function run(input: unknown, deps: StepDeps) {
   const executionId = field(i, 'executionId', 'requestApproval');
   const distributionId = field(i, 'distributionId', 'requestApproval');
   const token = field(i, 'token', 'requestApproval');
-  const plan = await deps.artifacts.get<Plan>(refField(i, 'planRef', 'requestApproval'));
-  const diagnosis = i.diagnosis as Diagnosis;
   const { approvalDocument, approvalDocumentVersion, tableName, approvers, minApprovals } = deps.config;
   if (!approvalDocument || !approvalDocumentVersion || !tableName) {
     throw new InvalidStepInputError(
       'requestApproval: CF403_APPROVAL_DOCUMENT, CF403_APPROVAL_DOCUMENT_VERSION and CF403_TABLE_NAME must be set',
     );
   }
+  const plan = await deps.artifacts.get<Plan>(refField(i, 'planRef', 'requestApproval'));
+  const diagnosis = i.diagnosis as Diagnosis;
   const { automationExecutionId, documentVersion } = await startApproval(deps.clients.ssm, {
     document: approvalDocument,
     versionName: approvalDocumentVersion,

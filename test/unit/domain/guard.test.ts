@@ -62,7 +62,9 @@ describe('operator controls', () => {
     expect(holdReason({ ...controls, optedOutBy: 'cf403:opt-out' }, DIST)).toMatch(
       /opted out .*cf403:opt-out=true/,
     );
-    expect(holdReason({ ...controls, changesThisHour: 10 }, DIST)).toMatch(/cap of 10 .* reached \(the hour from 2026-11-28T00:00 UTC\)/);
+    expect(holdReason({ ...controls, changesThisHour: 10 }, DIST)).toMatch(
+      /cap of 10 .* reached \(the hour from 2026-11-28T00:00 UTC\)/,
+    );
     expect(changeHour(new Date('2026-11-28T07:59:59Z'))).toBe('2026-11-28T07');
   });
 
@@ -77,7 +79,9 @@ describe('operator controls', () => {
     expect(held.hasChanges).toBe(false);
     expect(held.requiresApproval).toBe(false);
     expect(held.actions.every((a) => a.change === undefined)).toBe(true);
-    expect(held.actions[0]?.description).toBe('Merge a statement. Not applied: automatic changes are paused');
+    expect(held.actions[0]?.description).toBe(
+      'Merge a statement. Not applied: automatic changes are paused.',
+    );
     expect(held.actions[2]).toEqual(advice);
   });
 });
@@ -110,9 +114,14 @@ describe('resources another tool manages', () => {
     expect(bucket?.description).toMatch(
       /Not applied: bucket:site is managed by CloudFormation stack site .*next deployment would undo/,
     );
-    // the unmanaged change goes ahead; only the safe one is left, so no approval
-    expect(dist?.change).toBeDefined();
-    expect(guarded).toMatchObject({ hasChanges: true, requiresApproval: false });
+    expect(bucket?.description).toMatch(/\. In stack site, resource SitePolicy/);
+    // the other change is held with it: alone it could not cure the 403s, and would be rolled back
+    expect(dist?.change).toBeUndefined();
+    expect(dist?.managedBy).toBeUndefined();
+    expect(dist?.description).toMatch(
+      /Not applied: bucket:site is managed by CloudFormation stack site.*\(action grant says how\)/,
+    );
+    expect(guarded).toMatchObject({ hasChanges: false, requiresApproval: false });
   });
 
   it('applies it anyway when configured to, still saying where to make the change', () => {

@@ -63,12 +63,13 @@ export function codeChecks(code: string | undefined): string | undefined {
   // Only code that answers 401/403 itself is an access check.
   if (!/statusCode\s*:\s*['"]?(401|403)/.test(code)) return undefined;
   const found = CHECKS.filter(([re]) => re.test(code)).map(([, what]) => what);
-  return found.length > 0 ? found.join(', ') : undefined;
-}
-
-/** A deliberate refusal's confidence: lowered, so it ranks after the causes a fix can cure. */
-export function deliberate(confidence: number, intent: string | undefined): number {
-  return intent ? Math.round(confidence * 0.9 * 100) / 100 : confidence;
+  // Any other request header the code reads (a shared-secret header such as x-preview-key).
+  for (const m of code.matchAll(/headers\s*(?:\[\s*['"]([\w-]+)['"]\s*\]|\.([a-z][\w]*))/gi)) {
+    const name = (m[1] ?? m[2] ?? '').toLowerCase();
+    if (name !== '' && name !== 'host' && !found.some((f) => f.includes(name)))
+      found.push(`the ${name} header`);
+  }
+  return found.length > 0 ? [...new Set(found)].join(', ') : undefined;
 }
 
 /** The recommendation for a deliberate refusal: no change, and what to look at only if it is not. */

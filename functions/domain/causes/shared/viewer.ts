@@ -25,7 +25,12 @@ export function requestLine(r: ResolvedRequest): string {
 /** What the access log shows for one request. */
 export function logLine(r: ResolvedRequest): string {
   const who = [r.request.country, r.request.clientIp].filter((x) => x !== undefined).join(' ');
-  return `access log: ${r.request.method} ${r.request.url}${who ? ` from ${who}` : ''}`;
+  // what the record shows of the response: status, result type, edge location (issue 10)
+  const l = r.request.logged;
+  const shown = l
+    ? `: ${l.status} ${l.edgeDetailedResultType ?? l.edgeResultType ?? ''}${l.edgeLocation ? ` at ${l.edgeLocation}` : ''}`.trimEnd()
+    : '';
+  return `access log: ${r.request.method} ${r.request.url}${who ? ` from ${who}` : ''}${shown}`;
 }
 
 export function probeKind(r: ResolvedRequest): ProbeKind | undefined {

@@ -38,10 +38,17 @@ describe('ALTERNATE_DOMAIN_MISSING', () => {
 describe('METHOD_NOT_ALLOWED', () => {
   it('fires for a method outside AllowedMethods and recommends the smallest set that allows it', () => {
     const ev = makeEvidence();
-    addRequest(ev, { url: url('/api/form'), method: 'POST' }, probeCloudFront(REASON.methodNotAllowed));
+    addRequest(
+      ev,
+      { url: url('/fonts/a.woff2'), method: 'OPTIONS' },
+      probeCloudFront(REASON.methodNotAllowed),
+    );
     const ctx = ctxOf(ev);
     const f = methodNotAllowed.detect(ctx);
-    expect(f).toMatchObject({ id: 'METHOD_NOT_ALLOWED', subject: { methods: 'POST', allowed: 'GET,HEAD' } });
+    expect(f).toMatchObject({
+      id: 'METHOD_NOT_ALLOWED',
+      subject: { methods: 'OPTIONS', allowed: 'GET,HEAD' },
+    });
     expect(f?.confidence).toBeGreaterThanOrEqual(0.97);
     expect(f?.evidence[0]).toBe(
       'GetDistributionConfig: DefaultCacheBehavior.AllowedMethods.Items = [GET, HEAD]',
@@ -49,7 +56,19 @@ describe('METHOD_NOT_ALLOWED', () => {
     if (!f) return;
     const [a] = methodNotAllowed.plan(f, ctx);
     expect(a?.risk).toBe('manual');
-    expect(a?.diff[0]?.after).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    expect(a?.diff[0]?.after).toEqual(['GET', 'HEAD', 'OPTIONS']);
+  });
+
+  it('never recommends allowing a write on a behavior that targets S3 (issue 11)', () => {
+    const ev = makeEvidence();
+    addRequest(ev, { url: url('/api/form'), method: 'POST' }, probeCloudFront(REASON.methodNotAllowed));
+    const ctx = ctxOf(ev);
+    const f = methodNotAllowed.detect(ctx);
+    expect(f).toMatchObject({ id: 'METHOD_NOT_ALLOWED', subject: { methods: 'POST', allowed: 'GET,HEAD' } });
+    if (!f) return;
+    const [a] = methodNotAllowed.plan(f, ctx);
+    expect(a?.diff).toEqual([]);
+    expect(a?.description).toMatch(/S3 serves static objects .* allowing POST there is not proposed/);
   });
 
   it('does not fire for allowed methods', () => {

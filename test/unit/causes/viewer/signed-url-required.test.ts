@@ -76,16 +76,24 @@ describe('SIGNED_URL_REQUIRED', () => {
     expect(f?.evidence).toContain('GetKeyGroup kg-0001: unreadable (AccessDenied)');
   });
 
-  it('reports requests signed with a key the key groups do not trust, below unsigned ones', () => {
+  it('reports a bad signature made with a trusted key, and leaves untrusted keys to SIGNING_KEY_UNTRUSTED', () => {
     const ev = signedDistribution();
-    addRequest(ev, { url: url('/a.zip?Expires=1&Signature=abc&Key-Pair-Id=K9OLDKEYEXAMPLE') }, badSignature);
+    addRequest(ev, { url: url('/a.zip?Expires=1&Signature=abc&Key-Pair-Id=K2PUBKEYEXAMPLE') }, badSignature);
     const ctx = ctxOf(ev);
     const f = signedUrlRequired.detect(ctx);
     expect(f?.confidence).toBe(0.9);
-    expect(f?.summary).toContain('signed with key pair K9OLDKEYEXAMPLE');
+    expect(f?.summary).toContain('signed with key pair K2PUBKEYEXAMPLE');
     expect(f?.requests).toEqual([0]);
     if (!f) return;
     expect(signedUrlRequired.plan(f, ctx)[0]?.description).toContain('add its public key to the key group');
+    // a key no trusted key group holds is issue 11's SIGNING_KEY_UNTRUSTED, not this cause
+    const foreign = signedDistribution();
+    addRequest(
+      foreign,
+      { url: url('/a.zip?Expires=1&Signature=abc&Key-Pair-Id=K9OLDKEYEXAMPLE') },
+      badSignature,
+    );
+    expect(signedUrlRequired.detect(ctxOf(foreign))).toBeNull();
     // a trusted key with a good signature is not a cause
     const good = signedDistribution();
     addRequest(good, { url: url('/a.zip?Expires=1&Signature=abc&Key-Pair-Id=K2PUBKEYEXAMPLE') }, probeOk);

@@ -1,0 +1,11 @@
+import { buildReport, defaultAlarmEvent, LocalWorkflow } from './sim/runner/simulate.ts';
+import { synthesizedStack } from './sim/runner/definition.ts';
+import { loadScenario } from './sim/scenario/load.ts';
+import { World } from './sim/world/index.ts';
+const [n, svc] = process.argv.slice(2);
+const sc = loadScenario(`test/scenarios/${n}.json`);
+const world = new World(sc, { enforce: { model: false, iam: false } });
+const wf = new LocalWorkflow(world, await synthesizedStack());
+const r = buildReport(sc, world, await wf.execute(defaultAlarmEvent(sc), 'sim-x', 'approve'));
+for (const t of r.trace.filter((t) => !svc || t.service === svc)) console.log(t.step, t.region, t.service, t.operation, JSON.stringify(t.input).slice(0, 150), t.error ?? '');
+console.log(r.outcome, JSON.stringify(r.actions.map((a) => [a.id, a.applied, a.description.slice(0, 300)])));
