@@ -59,11 +59,29 @@ export const STANDARD_FIELDS = [
 /** Where the simulation puts v2 logs in S3 when a delivery names no suffix path (an assumption of the simulator). */
 export const DEFAULT_V2_SUFFIX = 'AWSLogs/{accountid}/CloudFront/';
 
-export interface LogObject {
-  body: Uint8Array;
-  etag: string;
-  /** simulated epoch ms at which CloudFront delivers it (LastModified) */
-  deliveredAt: number;
+/** A delivered log file: gzipped on first read (a busy scenario writes thousands; the workflow reads a few). */
+export class LogObject {
+  private gzipped: Uint8Array | undefined;
+
+  constructor(
+    private readonly text: string,
+    /** simulated epoch ms at which CloudFront delivers it (LastModified) */
+    readonly deliveredAt: number,
+  ) {}
+
+  get body(): Uint8Array {
+    this.gzipped ??= new Uint8Array(gzipSync(this.text));
+    return this.gzipped;
+  }
+
+  /** bytes of the uncompressed text (what a listing shows before the file is first read) */
+  get size(): number {
+    return this.gzipped?.length ?? Buffer.byteLength(this.text);
+  }
+
+  get etag(): string {
+    return `"${createHash('md5').update(this.body).digest('hex')}"`;
+  }
 }
 
 export interface LogEvent {
@@ -100,9 +118,8 @@ function row(rec: Rec, account: string): Row {
     Object.entries(rec.request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
   );
   const dash = (v: string | undefined) => (v === undefined || v === '' ? '-' : v);
-  const id = createHash('sha256')
-    .update(`${rec.at}${rec.request.url}${rec.request.clientIp}`)
-    .digest('base64');
+  // an opaque, reproducible request id (x-edge-request-id)
+  const id = Buffer.from(`${rec.at}:${rec.request.clientIp ?? ''}:${rec.request.url}`).toString('base64');
   return {
     date: `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
     time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
@@ -373,8 +390,7 @@ export class AccessLogStore {
 
   private put(bucket: string, key: string, text: string, deliveredAt: number): void {
     const objects = this.objects.get(bucket) ?? new Map<string, LogObject>();
-    const body = new Uint8Array(gzipSync(text));
-    objects.set(key, { body, etag: `"${createHash('md5').update(body).digest('hex')}"`, deliveredAt });
+    objects.set(key, new LogObject(text, deliveredAt));
     this.objects.set(bucket, objects);
   }
 

@@ -30,6 +30,8 @@ export interface Refusal {
   kind: 'model' | 'quota' | 'iam';
   /** the violated member path, or the denied action and resource */
   detail: string;
+  /** for IAM: which kind of policy refused (`identity-based`: the role lacks it; `resource-based`: the resource's own policy) */
+  policy?: 'identity-based' | 'resource-based';
 }
 
 export interface GateView {
@@ -154,6 +156,7 @@ export function gate(
         operation,
         kind: 'iam',
         detail: `${denied.req.action} on ${denied.req.resource}`,
+        policy: denied.result.message.includes('resource-based') ? 'resource-based' : 'identity-based',
       });
       throw accessDeniedError(service, denied.req, call.identity, denied.result, call.requestId, operation);
     }

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { withCanonicalWafIds } from '../../sim/scenario/canonical-ids.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import type { Scenario } from '../../sim/scenario/types.ts';
 
@@ -21,8 +22,12 @@ export function scenarioFiles(dir: string): string[] {
   }
 }
 
-/** The parts of an account a remediation may touch, without the fields every update changes (ETag, Status). */
-export function accountState(s: Scenario) {
+/**
+ * The parts of an account a remediation may touch, without the fields every update changes (ETag, Status).
+ * WAF placeholder ids read as the UUIDs a world gives them (sim/scenario/canonical-ids.ts).
+ */
+export function accountState(scenario: Scenario) {
+  const s = withCanonicalWafIds(scenario);
   return {
     distributions: s.cloudfront.distributions.map((d) => ({
       Id: d.Id,
@@ -40,7 +45,8 @@ export function accountState(s: Scenario) {
     functions: (s.cloudfront.functions ?? []).map((f) => ({ Name: f.Name, FunctionCode: f.FunctionCode })),
     lambdaPolicies: (s.lambda?.functions ?? []).map((f) => ({
       FunctionArn: f.FunctionArn,
-      Policy: f.Policy,
+      // Lambda stores and returns a policy in its own serialization: compared as JSON, not as text
+      Policy: f.Policy === null ? null : JSON.stringify(JSON.parse(f.Policy)),
     })),
   };
 }

@@ -1,0 +1,14 @@
+import { collectEvidence } from './functions/adapters/collector.ts';
+import { diagnose } from './functions/domain/diagnose.ts';
+import { vantageBlocks } from './functions/domain/vantage.ts';
+import { EdgeProber, ScenarioRequestLog } from './sim/runner/ports.ts';
+import { simulatedClients } from './sim/runner/simulate.ts';
+import { loadScenario } from './sim/scenario/load.ts';
+import { World } from './sim/world/index.ts';
+const sc = loadScenario(`test/scenarios/${process.argv[2]}.json`);
+const world = new World(sc, { enforce: { model: false, iam: false } });
+const ev = await collectEvidence(simulatedClients(world), new EdgeProber(world), new ScenarioRequestLog(sc.requests, world), { distributionId: sc.cloudfront.distributions[0]!.Id, account: sc.account, region: sc.region, now: new Date(world.now()) });
+console.log('vantage', JSON.stringify(vantageBlocks(ev)));
+console.log('probes', JSON.stringify(ev.probes.map(p => [p.status, p.fingerprint.kind])));
+console.log('requests', JSON.stringify(ev.requests.map(r => r.logged)));
+for (const c of diagnose(ev).causes) console.log(c.id, c.confidence, c.requests, c.evidence.join(' | ').slice(0, 600));
