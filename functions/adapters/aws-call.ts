@@ -130,9 +130,28 @@ export function retryingClient<C extends object>(client: C, policy: RetryPolicy)
   });
 }
 
-/** Every client of `clients` retried in-process (see retryingClient). */
+/**
+ * Every client of `clients` retried in-process (see retryingClient), wrapped when first used: in Lambda the
+ * clients a step did not declare throw on access (UndeclaredClientError), so none may be touched up front.
+ * A regional client factory (`kmsIn(region)`) hands out retried clients too.
+ */
 export function retryingClients<T extends object>(clients: T, policy: RetryPolicy): T {
-  return Object.fromEntries(
-    Object.entries(clients).map(([k, c]) => [k, retryingClient(c as object, policy)]),
-  ) as T;
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(clients, {
+    get(target, prop) {
+      if (wrapped.has(prop)) return wrapped.get(prop);
+      const value: unknown = Reflect.get(target, prop);
+      const out =
+        typeof value === 'function'
+          ? async (...args: unknown[]) => {
+              const made: unknown = await (value as (...a: unknown[]) => unknown).apply(target, args);
+              return typeof made === 'object' && made !== null ? retryingClient(made, policy) : made;
+            }
+          : typeof value === 'object' && value !== null
+            ? retryingClient(value, policy)
+            : value;
+      wrapped.set(prop, out);
+      return out;
+    },
+  });
 }

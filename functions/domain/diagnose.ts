@@ -59,8 +59,15 @@ export function diagnose(ev: Evidence): Diagnosis {
   }
   // Equal confidence: the cause keeping more probed requests at 403 first; then (stable sort) catalog
   // order, which puts root causes before symptoms.
-  // A refusal that looks deliberate (issue 11) is likely not the outage: it comes after the other causes.
-  const deliberate = (f: Finding) => (f.subject?.intentional ? 1 : 0);
+  // A refusal that looks deliberate (issue 11) is likely not the outage: it comes after the causes that
+  // explain other failing requests (one hiding the same requests keeps its rank).
+  const deliberate = (f: Finding) =>
+    f.subject?.intentional &&
+    causes.some(
+      (o) => !o.subject?.intentional && (o.requests ?? []).some((i) => !(f.requests ?? []).includes(i)),
+    )
+      ? 1
+      : 0;
   causes.sort(
     (a, b) =>
       deliberate(a) - deliberate(b) ||

@@ -74,13 +74,14 @@ export class LogObject {
     return this.gzipped;
   }
 
-  /** bytes of the uncompressed text (what a listing shows before the file is first read) */
+  /** bytes of the file as stored (gzipped): listings show it, so only listed files are compressed */
   get size(): number {
-    return this.gzipped?.length ?? Buffer.byteLength(this.text);
+    return this.body.length;
   }
 
+  /** opaque, as ETags are to clients; the same in listings and GetObject */
   get etag(): string {
-    return `"${createHash('md5').update(this.body).digest('hex')}"`;
+    return `"${createHash('md5').update(this.text).digest('hex')}"`;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   isPreconditionFailed,
   retrying,
   retryingClient,
+  retryingClients,
 } from '../../../functions/adapters/aws-call.ts';
 import { AwsAccessDeniedError, RetryableAwsError } from '../../../functions/errors.ts';
 
@@ -17,16 +18,17 @@ const sdkError = (name: string, status: number) =>
     message: name,
   });
 
+const policy = (waits: number[]) => ({
+  attempts: 4,
+  baseMs: 100,
+  capMs: 1000,
+  random: () => 1,
+  sleep: async (ms: number) => {
+    waits.push(ms);
+  },
+});
+
 describe('in-process retries', () => {
-  const policy = (waits: number[]) => ({
-    attempts: 4,
-    baseMs: 100,
-    capMs: 1000,
-    random: () => 1,
-    sleep: async (ms: number) => {
-      waits.push(ms);
-    },
-  });
 
   it('retries throttling with exponential backoff until it passes', async () => {
     const waits: number[] = [];
@@ -66,6 +68,36 @@ describe('in-process retries', () => {
     expect(wrapped.region).toBe('us-east-1');
     calls = 0;
     await expect(client.send(1)).rejects.toThrow('Throttling');
+  });
+});
+
+describe('retried client sets', () => {
+  it('touches no client until it is used, as Lambda steps throw for clients they did not declare', async () => {
+    let calls = 0;
+    const s3 = {
+      async send() {
+        if (++calls === 1) throw sdkError('ServiceUnavailable', 503);
+        return 'ok';
+      },
+    };
+    const kms = {
+      async send() {
+        return 'kms';
+      },
+    };
+    const clients = {
+      s3,
+      get cloudfront(): never {
+        throw new Error('the cloudfront client was not declared for this step');
+      },
+      kmsIn: async (_region: string) => kms,
+    };
+    const wrapped = retryingClients(clients, policy([]));
+    expect(await wrapped.s3.send()).toBe('ok');
+    expect(calls).toBe(2);
+    expect(wrapped.s3).toBe(wrapped.s3);
+    expect(await (await wrapped.kmsIn('eu-west-1')).send()).toBe('kms');
+    expect(() => wrapped.cloudfront).toThrow(/not declared/);
   });
 });
 
