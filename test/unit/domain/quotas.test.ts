@@ -20,6 +20,8 @@ const grant: Action = {
   risk: 'destructive',
   description: 'Merge a grant',
   change: { type: 'merge-bucket-policy-statement', bucket: 'site', statement },
+  calls: [],
+  diff: [],
 };
 
 function policyOf(bytes: number): string {

@@ -91,9 +91,16 @@ describe('step identities from the synthesized template', () => {
     expect(may('notify', 'sns', 'Publish', { TopicArn: STACK.topicArn })).toBe(true);
     expect(may('collect', 'sns', 'Publish', { TopicArn: STACK.topicArn })).toBe(false);
     expect(may('relay', 'sfn', 'SendTaskSuccess', { taskToken: 't' })).toBe(true);
+    // issue 12: only at an explicit version number, never the default
+    expect(
+      may('requestApproval', 'ssm', 'StartAutomationExecution', {
+        DocumentName: STACK.approvalDocument,
+        DocumentVersion: '1',
+      }),
+    ).toBe(true);
     expect(
       may('requestApproval', 'ssm', 'StartAutomationExecution', { DocumentName: STACK.approvalDocument }),
-    ).toBe(true);
+    ).toBe(false);
     expect(
       may('requestApproval', 'ssm', 'StartAutomationExecution', { DocumentName: 'AWS-DeleteStack' }),
     ).toBe(false);

@@ -2,7 +2,7 @@ import {
   CloudFrontClient,
   CloudFrontServiceException,
   GetDistributionConfigCommand,
-  ListTagsForResourceCommand,
+  ListCachePoliciesCommand,
   PreconditionFailed,
   UpdateDistributionCommand,
 } from '@aws-sdk/client-cloudfront';
@@ -64,11 +64,11 @@ describe('attach', () => {
     );
     // attaching twice replaces the middleware instead of failing on a duplicate name
     world.attach(cf);
-    const error = await rejection(cf.send(new ListTagsForResourceCommand({ Resource: 'arn' })));
-    expect(error.message).toContain('ListTagsForResourceCommand');
+    const error = await rejection(cf.send(new ListCachePoliciesCommand({})));
+    expect(error.message).toContain('ListCachePolicies');
     expect(world.calls.at(-1)).toMatchObject({
       service: 'cloudfront',
-      api: 'ListTagsForResource',
+      api: 'ListCachePolicies',
       ok: false,
     });
   });
