@@ -33,6 +33,8 @@ export interface Config {
   readonly applyManaged: boolean;
   /** tag key whose value `true` opts a distribution out of changes */
   readonly optOutTagKey: string;
+  /** the apply step's role: the plan escalates a change its target's own policy would refuse that role */
+  readonly applyRoleArn: string | undefined;
 }
 
 export const SCOPES = ['distributions', 'account', 'none'] as const;
@@ -93,6 +95,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     maxChangesPerHour: positiveInt(env, 'CF403_MAX_CHANGES_PER_HOUR', 10),
     applyManaged: applyManagedRaw === 'true',
     optOutTagKey: env.CF403_OPT_OUT_TAG || 'cf403:opt-out',
+    applyRoleArn: roleArn(env.CF403_APPLY_ROLE_ARN),
     region: env.AWS_REGION ?? 'us-east-1',
     tableName: env.CF403_TABLE_NAME || undefined,
     approvalDocument: env.CF403_APPROVAL_DOCUMENT || undefined,
@@ -125,4 +128,11 @@ let cached: Config | undefined;
 export function config(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+function roleArn(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(value))
+    throw new ConfigError(`CF403_APPLY_ROLE_ARN: '${value}' is not an IAM role ARN`);
+  return value;
 }

@@ -798,6 +798,8 @@ export class CloudFront403Remediation extends Construct {
           ...(step === 'verify' ? { timeout: Duration.seconds(VIEWER_CHECK.timeoutSeconds) } : {}),
         }),
     );
+    // The plan checks that the target's own policy lets the apply role write the fix (functions/domain/writable.ts).
+    lambdas.plan.function.addEnvironment('CF403_APPLY_ROLE_ARN', lambdas.apply.role.roleArn);
     this.functions = mapSteps((step) => lambdas[step].function);
 
     const stateMachine = this.createStateMachine(approvalTimeout);

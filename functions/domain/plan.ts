@@ -5,12 +5,15 @@ import { causeModule } from './causes/index.ts';
 import { detectContext } from './diagnose.ts';
 import { withinQuotas } from './quotas.ts';
 import type { Action, CauseId, Diagnosis, Evidence, Finding, Plan, Risk } from './types.ts';
+import { type Writer, writableBy } from './writable.ts';
 
 export interface PlanOptions {
   /** risks that need a human's approval before they are applied */
   approvalRisks: readonly Risk[];
   /** never apply anything: every change becomes a recommendation */
   planOnly: boolean;
+  /** the role that applies fixes: a change its target's own policy refuses it is escalated (absent: not checked) */
+  writer?: Writer;
 }
 
 interface Blocked {
@@ -61,11 +64,15 @@ function heldBack(action: Action, blocked: Blocked, ctx: DetectContext): Action 
 }
 
 /**
- * A cause's actions with every size quota checked: when one change would be refused for its size, none of the
- * cause's changes is applied (half a fix, such as an OAC whose grant cannot be written, cures nothing).
+ * A cause's actions as AWS would take them: a change past a size quota, or one its target's own policy refuses
+ * the workflow's role, is escalated; then none of the cause's changes is applied (half a fix, such as an OAC
+ * whose grant cannot be written, cures nothing).
  */
-function quotaChecked(actions: Action[], ev: Evidence): Action[] {
-  const checked = actions.map((a) => withinQuotas(a, ev));
+function feasible(actions: Action[], ev: Evidence, writer: Writer | undefined): Action[] {
+  const checked = actions.map((a) => {
+    const sized = withinQuotas(a, ev);
+    return writer && sized.change !== undefined ? writableBy(sized, ev, writer) : sized;
+  });
   const refused = checked.find((a, i) => a.change === undefined && actions[i]?.change !== undefined);
   if (!refused) return actions;
   return checked.map((a) =>
@@ -74,7 +81,7 @@ function quotaChecked(actions: Action[], ev: Evidence): Action[] {
       : {
           ...a,
           change: undefined,
-          description: `${a.description}. Not applied: it belongs to the same fix as "${refused.id}", which AWS would refuse for its size`,
+          description: `${a.description}. Not applied: it belongs to the same fix as "${refused.id}", which AWS would refuse`,
         },
   );
 }
@@ -83,7 +90,7 @@ export function planFix(ev: Evidence, diagnosis: Diagnosis, options: PlanOptions
   const ctx = detectContext(ev);
   const planned = diagnosis.causes.map((finding) => ({
     finding,
-    actions: quotaChecked(causeModule(finding.id).plan(finding, ctx), ev),
+    actions: feasible(causeModule(finding.id).plan(finding, ctx), ev, options.writer),
   }));
   const blocked = blockedRequests(ctx, planned);
   const actions: Action[] = [];

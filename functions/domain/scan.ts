@@ -4,6 +4,7 @@
 import type { CacheBehavior, DefaultCacheBehavior } from '@aws-sdk/client-cloudfront';
 import { ALL_VIEWER_POLICY_ID } from './causes/host-header-forwarded.ts';
 import { findKey } from './causes/kms-access-denied.ts';
+import { CLOUDFRONT_USER_AGENT, originCustomHeader } from './causes/shared/origin-headers.ts';
 import {
   identityCanList,
   identityCanRead,
@@ -15,6 +16,7 @@ import {
 import { aliasCovers, carriesKeyPairId } from './causes/shared/viewer.ts';
 import { diagnose } from './diagnose.ts';
 import { toProbeResult } from './fingerprint.ts';
+import { evaluateResourcePolicy, type PolicyDecision } from './policy/evaluate.ts';
 import { kmsDecryptAllowed } from './policy/questions.ts';
 import { matchBehavior, objectKey } from './routing.ts';
 import type {
@@ -221,6 +223,34 @@ function s3RestResponse(ev: Evidence, origin: OriginEvidence, b: Behavior, path:
   return served('AmazonS3');
 }
 
+/**
+ * CloudFront reaches a website endpoint over HTTP only (CloudFront developer guide, "Using an Amazon S3
+ * website endpoint as the origin"), with the origin's custom headers: a policy that denies
+ * `aws:SecureTransport = false`, or conditions on a Referer/User-Agent the origin sends, decides here.
+ */
+function websiteRead(
+  ev: Evidence,
+  origin: OriginEvidence,
+  bucket: string,
+  policy: string | null,
+  key: string,
+): PolicyDecision['decision'] | undefined {
+  const context: Record<string, string | boolean> = { 'aws:SecureTransport': false };
+  const referer = originCustomHeader(ev, origin.id, 'Referer');
+  if (referer !== undefined) context['aws:Referer'] = referer;
+  context['aws:UserAgent'] = originCustomHeader(ev, origin.id, 'User-Agent') ?? CLOUDFRONT_USER_AGENT;
+  try {
+    return evaluateResourcePolicy(policy, {
+      principal: { type: 'Anonymous' },
+      action: 's3:GetObject',
+      resource: `arn:aws:s3:::${bucket}/${key}`,
+      context,
+    }).decision;
+  } catch {
+    return undefined;
+  }
+}
+
 function s3WebsiteResponse(ev: Evidence, origin: OriginEvidence, path: string): ProbeResponse {
   const bucket = origin.bucket ? ev.buckets[origin.bucket] : undefined;
   if (!bucket?.website.ok) return served();
@@ -240,9 +270,13 @@ function s3WebsiteResponse(ev: Evidence, origin: OriginEvidence, path: string): 
   if (bucket.requestPayer.ok && bucket.requestPayer.value === 'Requester') return websiteDenied();
   // The website endpoint serves anonymous readers only, whatever OAC or OAI the origin names.
   const anonymous: OriginIdentity = { kind: 'none' };
-  const read = s3Access(ev, bucket, anonymous, policy, 'read', key);
-  if (read === 'deny') return websiteDenied();
-  if (read === 'unknown') return served('AmazonS3');
+  const asked = websiteRead(ev, origin, bucket.name, policy, key);
+  if (asked === undefined) return served('AmazonS3');
+  if (asked === 'ExplicitDeny') return websiteDenied();
+  if (asked === 'Allow' && publicRead(ev, bucket).policyBlocked) return websiteDenied();
+  // no policy grant: only a public-read ACL that Block Public Access leaves in force serves it
+  if (asked === 'ImplicitDeny' && s3Access(ev, bucket, anonymous, policy, 'read', key) !== 'allow')
+    return websiteDenied();
   const head = bucket.objects[key];
   if (!head?.ok) return served('AmazonS3');
   if (!head.value.exists) {

@@ -331,7 +331,10 @@ export class LocalWorkflow {
     let deps = this.stepDeps.get(name);
     if (!deps) {
       const identity = step === 'operator' ? undefined : this.identities?.[step];
-      deps = simulationDeps(this.world, this.logLevel, this.env, {
+      // as the construct sets it: the plan checks what the apply role may write
+      const applyRole = this.identities?.apply.roleArn;
+      const env = applyRole ? { CF403_APPLY_ROLE_ARN: applyRole, ...this.env } : this.env;
+      deps = simulationDeps(this.world, this.logLevel, env, {
         step: name,
         ...(identity ? { identity } : {}),
       });

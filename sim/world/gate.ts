@@ -95,6 +95,13 @@ function resourcePolicyOf(view: GateView, req: IamRequest): ResourcePolicy | und
   return undefined;
 }
 
+function missingKmsKey(view: GateView, req: IamRequest): boolean {
+  if (!/^arn:aws[\w-]*:kms:[^:]*:\d{12}:key\//.test(req.resource)) return false;
+  return (
+    !view.state.kmsKeys.some((k) => k.Arn === req.resource) && !view.stackPolicies?.keyPolicies[req.resource]
+  );
+}
+
 export interface GateCall {
   service: ServiceName;
   operation: string;
@@ -148,7 +155,9 @@ export function gate(
   if (enforce.iam && call.identity) {
     const requests = iamRequests(iamContext(view, call.region), service, operation, input);
     for (const r of requests) usage.push({ step, action: r.action, resource: r.resource });
-    const denied = firstDenial(call.identity, requests, (r) => resourcePolicyOf(view, r));
+    // KMS answers NotFoundException for a key that does not exist, before any key policy is read
+    const judged = requests.filter((r) => !missingKmsKey(view, r));
+    const denied = firstDenial(call.identity, judged, (r) => resourcePolicyOf(view, r));
     if (denied) {
       refusals.push({
         step,

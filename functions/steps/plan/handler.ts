@@ -17,6 +17,9 @@ export async function run(input: unknown, deps: StepDeps) {
   const proposed = planFix(ev, diagnosis, {
     approvalRisks: deps.config.approvalRisks,
     planOnly: deps.config.planOnly,
+    ...(deps.config.applyRoleArn
+      ? { writer: { roleArn: deps.config.applyRoleArn, account: ev.account } }
+      : {}),
   });
   let plan = proposed;
   let heldBy: string | undefined;

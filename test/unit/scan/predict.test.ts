@@ -6,6 +6,7 @@ import { worldClients } from '../../../cli/scan.ts';
 import { collectEvidence } from '../../../functions/adapters/collector.ts';
 import { StaticRequestLog } from '../../../functions/adapters/request-log.ts';
 import { parseAlarmEvent } from '../../../functions/domain/alarm-event.ts';
+import { carriesKeyPairId } from '../../../functions/domain/causes/shared/viewer.ts';
 import { resolveRequests } from '../../../functions/domain/routing.ts';
 import { latentFindings, predictProbe } from '../../../functions/domain/scan.ts';
 import type { Evidence, ProbeResult, ViewerRequest } from '../../../functions/domain/types.ts';
@@ -18,7 +19,13 @@ const DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 let comparedRequests = 0;
 
 /** Answers that depend on the viewer or on code, which the configuration alone cannot tell. */
-const VIEWER_DEPENDENT = new Set(['cf-waf-blocked', 'cf-geo-blocked', 'cf-function-response']);
+const VIEWER_DEPENDENT = new Set([
+  'cf-waf-blocked',
+  'cf-geo-blocked',
+  'cf-function-response',
+  // which key signed the viewer's URL, and whether the signature holds, is the viewer's doing
+  'cf-bad-signature',
+]);
 
 /** The distribution the scenario's alarm names (the first one when there is no usable alarm event). */
 function alarmedDistribution(alarmEvent: Record<string, unknown> | undefined, first: string): string {
@@ -52,6 +59,17 @@ function predictable(ev: Evidence, i: number): boolean {
   if (!probe || !r || ev.distribution.Status !== 'Deployed') return false;
   if (VIEWER_DEPENDENT.has(probe.fingerprint.kind) || probe.status >= 500) return false;
   if ((r.matched.behavior.FunctionAssociations?.Quantity ?? 0) > 0) return false;
+  // a signed request: which key signed it, and whether the signature holds, is the viewer's doing
+  const b = r.matched.behavior;
+  const signs = b.TrustedKeyGroups?.Enabled === true || b.TrustedSigners?.Enabled === true;
+  if (signs && carriesKeyPairId(r.request.url, r.request.headers)) return false;
+  // Lambda@Edge code decides, and cannot be run from configuration
+  if ((r.matched.behavior.LambdaFunctionAssociations?.Quantity ?? 0) > 0) return false;
+  // an error served from CloudFront's cache is history, not configuration
+  if (probe.age !== undefined && probe.age > 0) return false;
+  // a bucket whose policy could not be read leaves its answer unknown
+  const bucket = r.origin?.bucket === undefined ? undefined : ev.buckets[r.origin.bucket];
+  if (bucket && !bucket.policy.ok) return false;
   const s3 = r.origin?.kind === 's3-rest' || r.origin?.kind === 's3-website';
   // behind another distribution, a CloudFront refusal may be the other distribution's
   return s3 || (probe.fingerprint.source === 'cloudfront' && r.origin?.kind !== 'cloudfront');
