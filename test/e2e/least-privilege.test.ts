@@ -1,7 +1,9 @@
 // Least privilege, measured: each step's role against what the step asked IAM for across the scenario
 // library (approved), rejected and timed-out approvals, and runs whose fix fails after it is applied (so the
-// rollback runs). Every grant is used somewhere or its reason is listed in UNUSED_BECAUSE.
+// rollback runs), duplicate alarms and an approval whose status event is lost (the sweep answers it). Every
+// grant is used somewhere or its one-line reason is in GRANT_REASONS, beside the grants in the construct.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRANT_REASONS } from '../../lib/cloudfront-403-remediation.ts';
 import { STEP_FOLDERS } from '../../lib/workflow/steps.ts';
 import { type SynthesizedStack, synthesizedStack } from '../../sim/runner/definition.ts';
 import { type Decision, defaultAlarmEvent, LocalWorkflow } from '../../sim/runner/simulate.ts';
@@ -11,14 +13,6 @@ import type { StepIdentity } from '../../sim/world/iam/index.ts';
 import { leastPrivilege, type PrivilegeRow } from '../../sim/world/iam/least-privilege.ts';
 import { type IamUse, type Refusal, World } from '../../sim/world/index.ts';
 import { SCENARIO_DIR, SHARED_DIR, scenarioFiles } from './helpers.ts';
-
-/** Grants no simulated call asks IAM for, each with its reason (one line). */
-const UNUSED_BECAUSE: Record<string, string> = {
-  'logs:CreateLogStream': 'the Lambda runtime writes the step log, not the handler',
-  'logs:PutLogEvents': 'the Lambda runtime writes the step log, not the handler',
-  'xray:PutTraceSegments': 'the Lambda runtime sends X-Ray segments (active tracing)',
-  'xray:PutTelemetryRecords': 'the Lambda runtime sends X-Ray telemetry (active tracing)',
-};
 
 let stack: SynthesizedStack;
 let identities: Record<string, StepIdentity> = {};
@@ -53,6 +47,20 @@ beforeAll(async () => {
     await run(sc, 'timeout');
     await run(sc, 'approve', { faults: [{ api: 'CreateInvalidation', error: 'AccessDenied', times: 50 }] });
   }
+  // two alarms at once: the second reads who holds the lock
+  {
+    const sc = loadScenario(`${SCENARIO_DIR}origin-access-missing.json`);
+    const world = new World(sc);
+    const wf = new LocalWorkflow(world, stack);
+    const event = defaultAlarmEvent(sc);
+    await Promise.all([wf.execute(event, 'lp-first', 'approve'), wf.execute(event, 'lp-second', 'approve')]);
+    usage.push(...world.iamUsage);
+  }
+  // the approval's status event never arrives: the scheduled sweep reconciles it
+  await run(loadScenario(`${SCENARIO_DIR}origin-access-missing.json`), async (ctx) => {
+    ctx.loseEvents();
+    await ctx.signal('Approve');
+  });
   rows = leastPrivilege(identities, usage, STEP_FOLDERS);
 }, 900_000);
 
@@ -80,7 +88,7 @@ describe('least privilege of the step roles', () => {
 
   it('every grant is used by some run, or its reason is given', () => {
     const unexplained = rows.flatMap((r) =>
-      r.unused.filter((a) => !UNUSED_BECAUSE[a]).map((a) => `${r.step}: ${a}`),
+      r.unused.filter((a) => !GRANT_REASONS[a]).map((a) => `${r.step}: ${a}`),
     );
     expect(unexplained).toEqual([]);
   });
