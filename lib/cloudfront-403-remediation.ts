@@ -663,6 +663,11 @@ export const GRANT_REASONS: Readonly<Record<string, string>> = {
   'ssm:StopAutomationExecution': 'request-approval cancels the approval that a retried attempt superseded',
   's3:DeleteBucketPolicy':
     'the rollback of a fix to a bucket that had no policy before deletes the policy it added',
+  'states:SendTaskHeartbeat':
+    "the sweep asks whether a pending approval's task still waits before it closes it",
+  'dynamodb:GetItem':
+    'the sweep re-reads a pending approval record before it answers it (another answer may win)',
+  'dynamodb:UpdateItem': 'the sweep records its last look at an approval that stays pending',
 };
 
 /** Steps the state machine invokes (the relay runs on an EventBridge rule instead). */
