@@ -29,7 +29,6 @@ const policy = (waits: number[]) => ({
 });
 
 describe('in-process retries', () => {
-
   it('retries throttling with exponential backoff until it passes', async () => {
     const waits: number[] = [];
     let calls = 0;
