@@ -1,4 +1,4 @@
-// The scenario format (../shared/contract/scenario-format.md): AWS API output shapes, so a scenario
+// The scenario format (docs/scenario-format.md, schema/scenario.schema.json): AWS API output shapes, so a scenario
 // can be written from a real account by copying API output.
 import type {
   DistributionConfig,
@@ -225,6 +225,8 @@ export interface ScenarioCloudWatchLogs {
 }
 
 export interface Scenario {
+  /** the JSON Schema an editor validates the file with (schema/scenario.schema.json); the simulator ignores it */
+  $schema?: string;
   name: string;
   description: string;
   account: string;

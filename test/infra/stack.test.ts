@@ -221,7 +221,7 @@ describe('step permissions', () => {
   it('collect can read the distribution, origin bucket, key policy and web ACL', () => {
     expect(stepActions('collect')).toEqual(
       expect.arrayContaining([
-        'cloudfront:GetDistributionConfig',
+        'cloudfront:GetDistribution',
         'cloudfront:GetOriginAccessControl',
         's3:GetBucketPolicy',
         's3:GetBucketPublicAccessBlock',
