@@ -3,11 +3,11 @@
 // table for the per-distribution lock, approval tokens and the audit trail, and a Systems Manager Automation
 // document whose aws:approve step lets people approve or deny in the AWS console.
 //
-// The parts live in lib/constructs/ (storage, approval, step-functions, grants, alarm-rule; props, validation
-// and the step grants beside them). They add their resources to this construct itself, not to child
+// The parts live in lib/constructs/ (storage, approval, step-functions, grants, alarm-rule, dashboard; props,
+// validation and the step grants beside them). They add their resources to this construct itself, not to child
 // constructs, so every logical id and construct path is that of one flat construct.
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
-import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Dashboard, IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IRule } from 'aws-cdk-lib/aws-events';
 import type { IManagedPolicy, IRole } from 'aws-cdk-lib/aws-iam';
@@ -26,6 +26,7 @@ import {
   createApproverPolicy,
   createApproverRole,
 } from './constructs/approval.ts';
+import { createDashboard } from './constructs/dashboard.ts';
 import { grantStep } from './constructs/grants.ts';
 import {
   type CloudFront403RemediationProps,
@@ -101,6 +102,8 @@ export class CloudFront403Remediation extends Construct {
   readonly scope: RemediationScope;
   /** The pause switch: `true` holds every change back (diagnosis and notifications go on). */
   readonly pauseParameter: IStringParameter;
+  /** Outcomes, causes, time to verified, approvals, executions and step errors (lib/constructs/dashboard.ts). */
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: CloudFront403RemediationProps = {}) {
     super(scope, id);
@@ -214,6 +217,9 @@ export class CloudFront403Remediation extends Construct {
     this.alarms = (props.distributions ?? []).map((distribution, index) =>
       createAlarm(this, distribution, index, prefix),
     );
+
+    // What operators watch (lib/constructs/dashboard.ts); the metrics come from the functions' logs (EMF).
+    this.dashboard = createDashboard(this, stateMachine, this.functions);
   }
 
   /** Synthesis says what the roles may change when that is not a list of distributions. */

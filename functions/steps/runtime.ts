@@ -1,8 +1,9 @@
-// What every step gets injected: configuration, AWS clients, the artifact store, the prober, a logger.
+// What every step gets injected: configuration, AWS clients, the artifact store, the prober, a logger, metrics.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type ArtifactStore, S3ArtifactStore } from '../adapters/artifacts.ts';
 import { defaultRetryPolicy, realSleep, retrying } from '../adapters/aws-call.ts';
 import { type AwsClients, type ClientName, createAwsClients } from '../adapters/clients.ts';
+import { type MetricsPort, PowertoolsMetrics } from '../adapters/metrics.ts';
 import { FetchProber, type Prober } from '../adapters/prober.ts';
 import { type RequestLog, StandardLogRequestLog } from '../adapters/request-log.ts';
 import { type Config, config } from '../config.ts';
@@ -15,6 +16,8 @@ export interface StepDeps {
   readonly prober: Prober;
   readonly requestLog: RequestLog;
   readonly logger: Logger;
+  /** CloudWatch metrics (EMF on stdout in Lambda; an in-memory recorder in the simulator) */
+  readonly metrics: MetricsPort;
   /** simulated or real clock, for timestamps in records */
   readonly now: () => Date;
   /** waits between in-process retries (the simulator advances its clock instead) */
@@ -36,6 +39,7 @@ async function depsFromEnvironment(clientNames: readonly ClientName[]): Promise<
     prober: new FetchProber(cfg.probeTimeoutMs),
     requestLog: new StandardLogRequestLog(clients.s3),
     logger: new Logger({ serviceName: 'cf403' }),
+    metrics: new PowertoolsMetrics(),
     now: () => new Date(),
     sleep: realSleep,
   };
@@ -53,7 +57,11 @@ export function lambdaHandler<O>(
     lambdaDeps ??= await depsFromEnvironment(clients);
     const executionId = (event as { executionId?: unknown } | null)?.executionId;
     if (typeof executionId === 'string') lambdaDeps.logger.setCorrelationId(executionId);
-    return run(event, lambdaDeps);
+    try {
+      return await run(event, lambdaDeps);
+    } finally {
+      lambdaDeps.metrics.flush();
+    }
   };
 }
 

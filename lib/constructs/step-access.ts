@@ -105,7 +105,12 @@ const ROLLBACK_GRANTS: readonly StepGrant[] = [
     actions: ['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
     resources: [DISTRIBUTIONS],
   },
-  { actions: ['cloudfront:DeleteOriginAccessControl'], resources: [ORIGIN_ACCESS_CONTROLS] },
+  {
+    actions: ['cloudfront:GetOriginAccessControl', 'cloudfront:DeleteOriginAccessControl'],
+    resources: [ORIGIN_ACCESS_CONTROLS],
+  },
+  // an OAC whose creation was interrupted before its snapshot was written is found by its name
+  noResourceLevel(['cloudfront:ListOriginAccessControls']),
   {
     actions: [
       's3:GetBucketPolicy',
@@ -261,4 +266,9 @@ export const GRANT_REASONS: Readonly<Record<string, string>> = {
   'dynamodb:GetItem':
     'the sweep re-reads a pending approval record before it answers it (another answer may win)',
   'dynamodb:UpdateItem': 'the sweep records its last look at an approval that stays pending',
+  // keyed `step:action` where the reason holds for that step only
+  'rollback:cloudfront:ListOriginAccessControls':
+    'finds an OAC whose creation was interrupted before its snapshot was written (test/e2e/faults.test.ts)',
+  'rollback:cloudfront:GetOriginAccessControl':
+    'reads the ETag of such an OAC, or of one whose creation ETag is stale, before deleting it',
 };

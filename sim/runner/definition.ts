@@ -76,6 +76,8 @@ function sourceHash(): string {
   const h = createHash('sha256');
   for (const f of [
     ...sourceFiles(join(ROOT, 'lib')),
+    // the construct imports constants from the Lambda code (timeouts, function names)
+    ...sourceFiles(join(ROOT, 'functions')),
     join(ROOT, 'cdk.json'),
     join(ROOT, 'package-lock.json'),
   ]) {

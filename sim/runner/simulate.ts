@@ -18,6 +18,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { type ApproverDecision, signalApproval } from '../../functions/adapters/approvals.ts';
 import { executionKey, S3ArtifactStore } from '../../functions/adapters/artifacts.ts';
 import type { AwsClients } from '../../functions/adapters/clients.ts';
+import { type MetricsPort, RecordingMetrics } from '../../functions/adapters/metrics.ts';
 import { parseConfig } from '../../functions/config.ts';
 import { cloudFront4xxAlarmEvent } from '../../functions/domain/alarm-event.ts';
 import type {
@@ -236,6 +237,8 @@ export function simulationDeps(
   logLevel = 'SILENT',
   env: Record<string, string> = {},
   caller: Caller = { step: 'unknown' },
+  // never Powertools here: its EMF lines would land on stdout, which carries the JSON report
+  metrics: MetricsPort = new RecordingMetrics(),
 ): StepDeps {
   const bucket = artifactBucket(world);
   world.addSystemBucket(bucket);
@@ -261,6 +264,7 @@ export function simulationDeps(
     prober: new EdgeProber(world),
     requestLog: accessLogsOf(world, clients),
     logger: stderrLogger(logLevel),
+    metrics,
     now: () => new Date(world.now()),
     // in-process retry pauses cost simulated time only
     sleep: async (ms: number) => world.advance(Math.max(0, ms) / 1000),
@@ -297,6 +301,8 @@ export class LocalWorkflow {
   readonly deps: StepDeps;
   private readonly asl: Asl;
   private readonly stepDeps = new Map<string, StepDeps>();
+  /** every metric point the steps recorded, in order (what Lambda would emit as EMF) */
+  readonly metrics = new RecordingMetrics();
   /** each step's role as the template defines it; absent when run from a bare definition (not authorized) */
   readonly identities: Record<StepName, StepIdentity> | undefined;
 
@@ -334,10 +340,13 @@ export class LocalWorkflow {
       // as the construct sets it: the plan checks what the apply role may write
       const applyRole = this.identities?.apply.roleArn;
       const env = applyRole ? { CF403_APPLY_ROLE_ARN: applyRole, ...this.env } : this.env;
-      deps = simulationDeps(this.world, this.logLevel, env, {
-        step: name,
-        ...(identity ? { identity } : {}),
-      });
+      deps = simulationDeps(
+        this.world,
+        this.logLevel,
+        env,
+        { step: name, ...(identity ? { identity } : {}) },
+        this.metrics,
+      );
       this.stepDeps.set(name, deps);
     }
     return deps;

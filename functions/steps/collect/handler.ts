@@ -39,6 +39,8 @@ export async function run(input: unknown, deps: StepDeps) {
     ignored: false,
     distributionId: ev.distribution.Id,
     alarmName: trigger.alarmName,
+    /** the alarm event's time: notify measures the time from alarm to verified from it */
+    alarmTime: trigger.time,
     account: trigger.account,
     evidenceRef,
     status: ev.distribution.Status,

@@ -3,6 +3,7 @@ import { executionKey } from '../../adapters/artifacts.ts';
 import { isAccessDenied, isRetryable } from '../../adapters/aws-call.ts';
 import { publish } from '../../adapters/notifier.ts';
 import { RemediationTable } from '../../adapters/table.ts';
+import { causeIds, outcomeMetrics } from '../../domain/metrics.ts';
 import { outcomeMessage } from '../../domain/notification.ts';
 import type { Plan } from '../../domain/types.ts';
 import { AwsAccessDeniedError, AwsCallError, RetryableAwsError } from '../../errors.ts';
@@ -34,7 +35,9 @@ export async function run(input: unknown, deps: StepDeps) {
   const executionId = field(i, 'executionId', 'notify');
   const executionName = field(i, 'executionName', 'notify');
   const state = inputObject(i.state, 'notify.state');
-  const collect = state.collect as { distributionId?: string; alarmName?: string } | undefined;
+  const collect = state.collect as
+    | { distributionId?: string; alarmName?: string; alarmTime?: string }
+    | undefined;
   const distributionId = collect?.distributionId;
   const outcome = typeof state.outcome === 'string' ? state.outcome : 'FAILED';
   const error = reportedError(state);
@@ -87,6 +90,15 @@ export async function run(input: unknown, deps: StepDeps) {
   const messageId = await task('outcome notification', () =>
     publish(deps.clients.sns, deps.config.topicArn, outcomeMessage(executionId, { ...state, error })),
   );
+  // Counted once the outcome is final, before a failed task makes Step Functions retry this step.
+  if (failures.length === 0)
+    for (const point of outcomeMetrics({
+      outcome,
+      causes: causeIds(state.diagnosis),
+      alarmTime: collect?.alarmTime,
+      endedAt: deps.now(),
+    }))
+      deps.metrics.record(point);
   if (failures.length > 0) throw combined(failures);
   return { published: messageId !== undefined, released, outcome };
 }

@@ -2,6 +2,7 @@
 // answers the workflow's task token, and deletes the pending record only once Step Functions took the answer.
 // A failure leaves the record: EventBridge retries this function, and the sweep finishes what it could not.
 import { PendingApprovals, type RelayConfig, relayApproval } from '../../adapters/approvals.ts';
+import { METRIC } from '../../domain/metrics.ts';
 import { InvalidStepInputError } from '../../errors.ts';
 import { inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
 
@@ -29,6 +30,7 @@ export async function run(input: unknown, deps: StepDeps) {
     throw new InvalidStepInputError('relay: detail.ExecutionId is missing');
   const { store, config } = relaySetup(deps, 'relay');
   const result = await relayApproval(deps.clients, store, config, automationExecutionId);
+  if (result.relayed) deps.metrics.record({ name: METRIC.approvalsClosed, unit: 'Count', value: 1 });
   // The token itself is never logged.
   if (!result.relayed) {
     deps.logger.info('approval event ignored', { automationExecutionId, reason: result.reason });

@@ -4,6 +4,7 @@
 import { cancelApproval, PendingApprovals, startApproval } from '../../adapters/approvals.ts';
 import { executionKey } from '../../adapters/artifacts.ts';
 import { publish } from '../../adapters/notifier.ts';
+import { METRIC } from '../../domain/metrics.ts';
 import { approvalMessage, approvalSummary } from '../../domain/notification.ts';
 import type { Diagnosis, Plan } from '../../domain/types.ts';
 import { InvalidStepInputError } from '../../errors.ts';
@@ -59,6 +60,7 @@ export async function run(input: unknown, deps: StepDeps) {
     );
     throw err;
   }
+  deps.metrics.record({ name: METRIC.approvalsRequested, unit: 'Count', value: 1 });
   const message = approvalMessage({ executionId, distributionId, diagnosis, plan, automationExecutionId });
   // The approval waits in Systems Manager (and `cf403 pending`) whether or not the message goes out.
   await bestEffort(deps, 'approval notification', () =>

@@ -10,6 +10,7 @@ import {
   relayApproval,
   taskStillWaits,
 } from '../../adapters/approvals.ts';
+import { METRIC } from '../../domain/metrics.ts';
 import { relaySetup } from '../relay/handler.ts';
 import { lambdaHandler, type StepDeps } from '../runtime.ts';
 
@@ -34,6 +35,8 @@ export async function run(_input: unknown, deps: StepDeps): Promise<SweepResult>
   const now = deps.now();
   const result: SweepResult = { checked: 0, relayed: [], cancelled: [], waiting: 0, failed: [] };
   const records = await store.list();
+  /** recorded approvals this run closed (relayed or cancelled); orphans were never counted as requested */
+  let closed = 0;
   for (const record of records) {
     result.checked++;
     const id = record.automationExecutionId;
@@ -41,6 +44,7 @@ export async function run(_input: unknown, deps: StepDeps): Promise<SweepResult>
       const relay = await relayApproval(deps.clients, store, config, id, record);
       if (relay.relayed) {
         result.relayed.push({ automationExecutionId: id, decision: relay.decision });
+        closed++;
         deps.logger.info('sweep relayed a decision', { automationExecutionId: id, decision: relay.decision });
         continue;
       }
@@ -54,6 +58,7 @@ export async function run(_input: unknown, deps: StepDeps): Promise<SweepResult>
       await cancelApproval(deps.clients.ssm, id);
       await store.delete(record);
       result.cancelled.push({ automationExecutionId: id, reason });
+      closed++;
       deps.logger.info('sweep cancelled an approval', { automationExecutionId: id, reason });
     } catch (err) {
       result.failed.push({
@@ -81,6 +86,8 @@ export async function run(_input: unknown, deps: StepDeps): Promise<SweepResult>
       });
     }
   }
+  if (closed > 0) deps.metrics.record({ name: METRIC.approvalsClosed, unit: 'Count', value: closed });
+  deps.metrics.record({ name: METRIC.approvalsWaiting, unit: 'Count', value: result.waiting });
   return result;
 }
 

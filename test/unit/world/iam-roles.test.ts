@@ -82,7 +82,7 @@ describe('step identities from the synthesized template', () => {
   });
 
   it('grants what each step needs and nothing of the others', () => {
-    expect(may('collect', 'cloudfront', 'GetDistributionConfig', { Id: 'E2QWRUHAPOMQZL' })).toBe(true);
+    expect(may('collect', 'cloudfront', 'GetDistribution', { Id: 'E2QWRUHAPOMQZL' })).toBe(true);
     expect(may('verify', 's3', 'PutBucketPolicy', { Bucket: 'site' })).toBe(false);
     expect(may('collect', 's3', 'PutBucketPolicy', { Bucket: 'site' })).toBe(false);
     expect(may('checkDeployment', 'cloudfront', 'UpdateDistribution', { Id: 'E2QWRUHAPOMQZL' })).toBe(false);
