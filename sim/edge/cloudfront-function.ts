@@ -21,8 +21,11 @@ export interface CloudFrontFunctionEvent {
   };
 }
 
-/** CloudFront stops a function that runs longer than its compute budget; 100 ms is generous. */
-const TIMEOUT_MS = 100;
+/**
+ * CloudFront stops a function that exceeds its compute budget (a share of 1 ms of CPU, not wall time). Here the
+ * limit only stops runaway code: wall time on a loaded machine must never fail a well-behaved function.
+ */
+const TIMEOUT_MS = 1000;
 
 // Defines console inside the context; log lines stay in the context as strings, so no host
 // function (whose constructor would reach the host realm) is ever exposed to function code.
