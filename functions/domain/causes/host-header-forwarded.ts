@@ -1,10 +1,10 @@
 // Cause 25: the behavior forwards the viewer's Host header to an S3 REST origin. S3 then looks for a
 // bucket named after the distribution's host name and refuses the request, whatever the policy says.
-import { DEFAULT_PATTERN, type MatchedBehavior, type ResolvedRequest } from '../routing.ts';
+import type { MatchedBehavior, ResolvedRequest } from '../routing.ts';
 import type { Action, Evidence } from '../types.ts';
 import type { CauseModule, DetectContext } from './cause.ts';
 import { distributionCalls, probeLine, s3Refused } from './shared/s3-access.ts';
-import { probedIndices } from './shared/viewer.ts';
+import { behaviorField, behaviorLabel, probedIndices } from './shared/viewer.ts';
 
 export const ALL_VIEWER_POLICY_ID = '216adef6-5c7f-47e4-b989-5492eafa07d3';
 export const CORS_S3_ORIGIN_POLICY_ID = '88a5eaf4-2fd4-4709-b370-b4c650ea3fcf';
@@ -85,16 +85,6 @@ function offending(ctx: DetectContext): HostForwarding[] {
   return [...byPattern.values()];
 }
 
-function behaviorPath(matched: MatchedBehavior, field: string): string {
-  return matched.index < 0
-    ? `DefaultCacheBehavior.${field}`
-    : `CacheBehaviors.Items[${matched.index}].${field}`;
-}
-
-function label(pathPattern: string): string {
-  return pathPattern === DEFAULT_PATTERN ? 'the default behavior' : `behavior ${pathPattern}`;
-}
-
 export const hostHeaderForwarded: CauseModule = {
   id: 'HOST_HEADER_FORWARDED',
   risk: 'destructive',
@@ -106,9 +96,9 @@ export const hostHeaderForwarded: CauseModule = {
       id: 'HOST_HEADER_FORWARDED',
       // S3 refuses on the Host header before anything else is looked at (even an explicit Deny).
       confidence: 0.98,
-      summary: `In distribution ${ctx.ev.distribution.Id}, ${label(first.matched.pathPattern)} forwards the viewer's Host header to S3 REST origin ${first.matched.behavior.TargetOriginId ?? ''}, which then refuses every request`,
+      summary: `In distribution ${ctx.ev.distribution.Id}, ${behaviorLabel(first.matched.pathPattern)} forwards the viewer's Host header to S3 REST origin ${first.matched.behavior.TargetOriginId ?? ''}, which then refuses every request`,
       evidence: found.flatMap((f) => [
-        `GetDistributionConfig: ${behaviorPath(f.matched, f.policyId ? 'OriginRequestPolicyId' : 'ForwardedValues.Headers.Items')} = ${f.how}`,
+        `GetDistributionConfig: ${behaviorField(f.matched, f.policyId ? 'OriginRequestPolicyId' : 'ForwardedValues.Headers.Items')} = ${f.how}`,
         ...f.reqs.map(probeLine),
       ]),
       subject: {
@@ -129,9 +119,9 @@ export const hostHeaderForwarded: CauseModule = {
           id: `remove-forwarded-host:${ctx.ev.distribution.Id}:${pathPattern}`,
           cause: 'HOST_HEADER_FORWARDED',
           risk: 'destructive',
-          description: `Stop forwarding Host to the S3 origin: remove it from ${behaviorPath(f.matched, 'ForwardedValues.Headers')} of ${label(pathPattern)}`,
+          description: `Stop forwarding Host to the S3 origin: remove it from ${behaviorField(f.matched, 'ForwardedValues.Headers')} of ${behaviorLabel(pathPattern)}`,
           calls: distributionCalls(ctx.ev),
-          diff: [{ path: behaviorPath(f.matched, 'ForwardedValues.Headers.Items'), before: legacy, after }],
+          diff: [{ path: behaviorField(f.matched, 'ForwardedValues.Headers.Items'), before: legacy, after }],
           change: {
             type: 'update-distribution',
             edits: [{ op: 'remove-forwarded-header', pathPattern, header: hostHeader }],
@@ -144,7 +134,7 @@ export const hostHeaderForwarded: CauseModule = {
           id: `set-origin-request-policy:${ctx.ev.distribution.Id}:${pathPattern}`,
           cause: 'HOST_HEADER_FORWARDED',
           risk: 'manual',
-          description: `Remove Host from ${behaviorPath(f.matched, 'ForwardedValues.Headers')} of ${label(pathPattern)} (or move the behavior to a cache policy with the managed CORS-S3Origin origin request policy ${CORS_S3_ORIGIN_POLICY_ID}): an S3 REST origin refuses requests carrying the viewer's Host`,
+          description: `Remove Host from ${behaviorField(f.matched, 'ForwardedValues.Headers')} of ${behaviorLabel(pathPattern)} (or move the behavior to a cache policy with the managed CORS-S3Origin origin request policy ${CORS_S3_ORIGIN_POLICY_ID}): an S3 REST origin refuses requests carrying the viewer's Host`,
           calls: [],
           diff: [],
         };
@@ -153,11 +143,11 @@ export const hostHeaderForwarded: CauseModule = {
         id: `set-origin-request-policy:${ctx.ev.distribution.Id}:${pathPattern}`,
         cause: 'HOST_HEADER_FORWARDED',
         risk: 'destructive',
-        description: `Set the origin request policy of ${label(pathPattern)} to the managed CORS-S3Origin (${CORS_S3_ORIGIN_POLICY_ID}), which does not forward Host`,
+        description: `Set the origin request policy of ${behaviorLabel(pathPattern)} to the managed CORS-S3Origin (${CORS_S3_ORIGIN_POLICY_ID}), which does not forward Host`,
         calls: distributionCalls(ctx.ev),
         diff: [
           {
-            path: behaviorPath(f.matched, 'OriginRequestPolicyId'),
+            path: behaviorField(f.matched, 'OriginRequestPolicyId'),
             before: f.policyId,
             after: CORS_S3_ORIGIN_POLICY_ID,
           },

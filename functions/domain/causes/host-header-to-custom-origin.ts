@@ -3,12 +3,12 @@
 // distribution's host name and answers 403 before any of the origin's own code runs. AWS's managed
 // AllViewerExceptHostHeader policy exists for these origins (CloudFront Developer Guide, "Use managed origin
 // request policies": "use this policy with an Amazon API Gateway or AWS Lambda function URL origin").
-import { DEFAULT_PATTERN, type MatchedBehavior, type ResolvedRequest } from '../routing.ts';
+import type { MatchedBehavior, ResolvedRequest } from '../routing.ts';
 import type { Action } from '../types.ts';
 import type { CauseModule, DetectContext } from './cause.ts';
 import { hostForwarding } from './host-header-forwarded.ts';
 import { distributionCalls, probeLine } from './shared/s3-access.ts';
-import { behaviorField, probedIndices } from './shared/viewer.ts';
+import { behaviorField, behaviorLabel, probedIndices } from './shared/viewer.ts';
 
 export const ALL_VIEWER_EXCEPT_HOST_POLICY_ID = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
@@ -62,10 +62,6 @@ export function hostRoutedRefusals(ctx: DetectContext): Offending[] {
   return [...out.values()];
 }
 
-function label(pathPattern: string): string {
-  return pathPattern === DEFAULT_PATTERN ? 'the default behavior' : `behavior ${pathPattern}`;
-}
-
 export const hostHeaderToCustomOrigin: CauseModule = {
   id: 'HOST_HEADER_TO_CUSTOM_ORIGIN',
   risk: 'destructive',
@@ -77,7 +73,7 @@ export const hostHeaderToCustomOrigin: CauseModule = {
       id: 'HOST_HEADER_TO_CUSTOM_ORIGIN',
       // The endpoint refuses on the Host header before any authorization or code of the origin runs.
       confidence: 0.96,
-      summary: `In distribution ${ctx.ev.distribution.Id}, ${label(first.matched.pathPattern)} forwards the viewer's Host header to ${first.service} origin ${first.domain}, which routes by Host and refuses a name it does not serve`,
+      summary: `In distribution ${ctx.ev.distribution.Id}, ${behaviorLabel(first.matched.pathPattern)} forwards the viewer's Host header to ${first.service} origin ${first.domain}, which routes by Host and refuses a name it does not serve`,
       evidence: found.flatMap((f) => [
         `GetDistributionConfig: ${behaviorField(f.matched, f.policyId ? 'OriginRequestPolicyId' : 'ForwardedValues.Headers.Items')} = ${f.how}`,
         `GetDistributionConfig: origin ${f.matched.behavior.TargetOriginId ?? ''} DomainName = ${f.domain} (${f.service}, routed by Host)`,
@@ -102,7 +98,7 @@ export const hostHeaderToCustomOrigin: CauseModule = {
           id: `remove-forwarded-host:${ctx.ev.distribution.Id}:${pathPattern}`,
           cause: 'HOST_HEADER_TO_CUSTOM_ORIGIN',
           risk: 'destructive',
-          description: `Stop forwarding Host to ${f.service} origin ${f.domain}: remove it from ${behaviorField(f.matched, 'ForwardedValues.Headers')} of ${label(pathPattern)}, so CloudFront sends the origin's own name`,
+          description: `Stop forwarding Host to ${f.service} origin ${f.domain}: remove it from ${behaviorField(f.matched, 'ForwardedValues.Headers')} of ${behaviorLabel(pathPattern)}, so CloudFront sends the origin's own name`,
           calls: distributionCalls(ctx.ev),
           diff: [
             {
@@ -122,7 +118,7 @@ export const hostHeaderToCustomOrigin: CauseModule = {
           id: `set-origin-request-policy:${ctx.ev.distribution.Id}:${pathPattern}`,
           cause: 'HOST_HEADER_TO_CUSTOM_ORIGIN',
           risk: 'manual',
-          description: `${label(pathPattern)} forwards every header ('*') through legacy cache settings, which cannot leave Host out: move it to a cache policy with the managed AllViewerExceptHostHeader origin request policy (${ALL_VIEWER_EXCEPT_HOST_POLICY_ID}), so ${f.service} origin ${f.domain} receives its own name as Host`,
+          description: `${behaviorLabel(pathPattern)} forwards every header ('*') through legacy cache settings, which cannot leave Host out: move it to a cache policy with the managed AllViewerExceptHostHeader origin request policy (${ALL_VIEWER_EXCEPT_HOST_POLICY_ID}), so ${f.service} origin ${f.domain} receives its own name as Host`,
           calls: [],
           diff: [],
         };
@@ -131,7 +127,7 @@ export const hostHeaderToCustomOrigin: CauseModule = {
         id: `set-origin-request-policy:${ctx.ev.distribution.Id}:${pathPattern}`,
         cause: 'HOST_HEADER_TO_CUSTOM_ORIGIN',
         risk: 'destructive',
-        description: `Set the origin request policy of ${label(pathPattern)} to the managed AllViewerExceptHostHeader (${ALL_VIEWER_EXCEPT_HOST_POLICY_ID}): every viewer header, cookie and query string still reaches ${f.service} origin ${f.domain}, except Host, which CloudFront then sets to the origin's own name`,
+        description: `Set the origin request policy of ${behaviorLabel(pathPattern)} to the managed AllViewerExceptHostHeader (${ALL_VIEWER_EXCEPT_HOST_POLICY_ID}): every viewer header, cookie and query string still reaches ${f.service} origin ${f.domain}, except Host, which CloudFront then sets to the origin's own name`,
         calls: distributionCalls(ctx.ev),
         diff: [
           {
