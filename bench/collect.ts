@@ -1,11 +1,12 @@
 // Item 1: evidence collection against API latency. The collector as it runs in the workflow, against
 // the very same calls made one after another (the field guide's checklist done by hand), and against
 // the critical path: the longest chain of calls that need an earlier answer.
-import { worldClients } from '../cli/scan.ts';
+
 import type { AwsClients } from '../functions/adapters/clients.ts';
 import { collectEvidence } from '../functions/adapters/collector.ts';
 import { StaticRequestLog } from '../functions/adapters/request-log.ts';
 import { EdgeProber } from '../sim/runner/ports.ts';
+import { simulatedClients as worldClients } from '../sim/runner/simulate.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import { World } from '../sim/world/index.ts';
 import { criticalPathLength, median, timeRuns } from './stats.ts';

@@ -1,6 +1,7 @@
 // `cf403 scan` on a generated account: distributions per second against the most CloudFront's rate limit
 // allows: every call past the first second's burst costs 1/limit s.
-import { runScan, worldClients } from '../cli/scan.ts';
+import { runScan } from '../cli/scan.ts';
+import { simulatedClients as worldClients } from '../sim/runner/simulate.ts';
 import { parseScenario } from '../sim/scenario/validate.ts';
 import { World } from '../sim/world/index.ts';
 import { median } from './stats.ts';

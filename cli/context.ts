@@ -1,21 +1,24 @@
 // What every command shares: the AWS options, where clients come from, and the run's state for the error report.
+
+import type { World } from '@cf403/simulator';
 import type { Command } from 'commander';
 import type { AwsClients, ClientName } from '../functions/adapters/clients.ts';
 import { FetchProber, type Prober } from '../functions/adapters/prober.ts';
-import { simulatedClients } from '../sim/runner/simulate.ts';
-import type { World } from '../sim/world/index.ts';
 import { type AwsFlags, type AwsTarget, realClients } from './aws.ts';
 import { EXIT, type ExitCode, UsageError } from './exit.ts';
 import { iamNamer } from './iam.ts';
 import type { TtyLike } from './progress.ts';
 import type { RecordedCall } from './recorder.ts';
 import type { IamNamer } from './refusals.ts';
+import { loadSimulator, type Simulator } from './simulator.ts';
 
 export interface CliDeps {
   /** real clients for the resolved profile, region and endpoint */
   awsClients: (target: AwsTarget, names: readonly ClientName[]) => Promise<AwsClients>;
   /** clients answered by a simulated account (`--scenario`) */
-  scenarioClients: (world: World) => AwsClients;
+  scenarioClients: (world: World) => Promise<AwsClients>;
+  /** the simulated account's package, loaded on first use (`simulate`, `--scenario`) */
+  simulator: () => Promise<Simulator>;
   /** live HTTP probes (`diagnose` against a real account) */
   prober: () => Prober;
   namer: IamNamer;
@@ -40,7 +43,8 @@ export const READ_CLIENTS: readonly ClientName[] = [
 export function defaultDeps(): CliDeps {
   return {
     awsClients: realClients,
-    scenarioClients: (world) => simulatedClients(world),
+    scenarioClients: async (world) => (await loadSimulator()).simulatedClients(world),
+    simulator: () => loadSimulator(),
     prober: () => new FetchProber(10_000),
     namer: iamNamer,
     stdout: process.stdout,

@@ -1,4 +1,6 @@
 // `cf403 diagnose`: the workflow's collector and classifier, read-only, against a real or a simulated account.
+
+import type { World } from '@cf403/simulator';
 import type { Command } from 'commander';
 import type { AwsClients } from '../functions/adapters/clients.ts';
 import { collectEvidence } from '../functions/adapters/collector.ts';
@@ -12,9 +14,6 @@ import {
 import { diagnose } from '../functions/domain/diagnose.ts';
 import { describeProbe } from '../functions/domain/fingerprint.ts';
 import type { Diagnosis, DistributionEvidence, ProbeResult } from '../functions/domain/types.ts';
-import { EdgeProber } from '../sim/runner/ports.ts';
-import { loadScenario } from '../sim/scenario/load.ts';
-import { World } from '../sim/world/index.ts';
 import { resolveTarget } from './aws.ts';
 import {
   type AwsOptionFlags,
@@ -267,11 +266,12 @@ export function registerDiagnose(program: Command, run: Run, deps: CliDeps): voi
     let region: string;
     let distributionId: string;
     if (opts.scenario !== undefined) {
-      const world = new World(loadScenario(opts.scenario));
+      const sim = await deps.simulator();
+      const world = new sim.World(sim.loadScenario(opts.scenario));
       distributionId = scenarioDistribution(world, opts.distributionId);
       run.account = world.account;
-      clients = deps.scenarioClients(world);
-      prober = new EdgeProber(world);
+      clients = await deps.scenarioClients(world);
+      prober = new sim.EdgeProber(world);
       requestLog = () => scenarioRequests(world, distributionId);
       region = world.region;
     } else {

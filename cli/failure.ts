@@ -4,7 +4,6 @@ import { CommanderError, InvalidArgumentError } from 'commander';
 import { ApprovalNotFoundError } from '../functions/adapters/approvals.ts';
 import { awsErrorCode, isAccessDenied } from '../functions/adapters/aws-call.ts';
 import { DistributionNotFoundError } from '../functions/errors.ts';
-import { ScenarioError } from '../sim/scenario/validate.ts';
 import type { AwsTarget } from './aws.ts';
 import { CliError, EXIT, type ExitCode, UsageError } from './exit.ts';
 import type { RecordedCall } from './recorder.ts';
@@ -135,7 +134,8 @@ export function explainFailure(err: unknown, ctx: FailureContext): Explained {
     return { exitCode: err.exitCode === 0 ? EXIT.DONE : EXIT.USAGE, message: '' };
   if (
     err instanceof UsageError ||
-    err instanceof ScenarioError ||
+    // the simulator's ScenarioError, by name: the simulator is loaded only when a command needs it
+    (err instanceof Error && err.name === 'ScenarioError') ||
     err instanceof InvalidArgumentError ||
     (err instanceof Error && err.name === 'InvalidUrlError')
   )

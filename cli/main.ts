@@ -1,17 +1,15 @@
 // The cf403 command line.
-import { fileURLToPath } from 'node:url';
+
+import type { Decision } from '@cf403/simulator';
 import { Command, CommanderError } from 'commander';
-import { type Decision, simulate } from '../sim/runner/simulate.ts';
-import { loadScenario } from '../sim/scenario/load.ts';
 import { registerApprovals } from './approvals.ts';
 import { type CliDeps, defaultDeps, newRun } from './context.ts';
 import { registerDiagnose } from './diagnose.ts';
 import { EXIT_TABLE, UsageError } from './exit.ts';
 import { explainFailure } from './failure.ts';
 import { registerScan } from './scan.ts';
+import { loadSimulator } from './simulator.ts';
 import { timeline } from './timeline.ts';
-
-const DEMO_SCENARIO = fileURLToPath(new URL('../sim/demo/origin-access-missing.json', import.meta.url));
 
 function ignoreEpipe(err: NodeJS.ErrnoException): void {
   if (err.code !== 'EPIPE') throw err;
@@ -84,9 +82,10 @@ export async function main(argv: string[], overrides: Partial<CliDeps> = {}): Pr
           throw new UsageError(`--log-level ${opts.logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
         checkDecisionFlags(opts);
         // Everything about the input is checked before anything runs (or any question is asked).
-        const scenario = loadScenario(file ?? DEMO_SCENARIO);
+        const sim = await deps.simulator();
+        const scenario = sim.loadScenario(file ?? sim.DEMO_SCENARIO);
         const decision = await decisionFor(opts);
-        const report = await simulate(scenario, { decision, logLevel });
+        const report = await sim.simulate(scenario, { decision, logLevel });
         process.stdout.write(
           opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${timeline(report, scenario.description)}\n`,
         );

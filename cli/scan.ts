@@ -9,9 +9,6 @@ import {
   type ScanResult,
   scanAccount,
 } from '../functions/adapters/scan.ts';
-import { simulatedClients } from '../sim/runner/simulate.ts';
-import { loadScenario } from '../sim/scenario/load.ts';
-import { World } from '../sim/world/index.ts';
 import { resolveTarget } from './aws.ts';
 import {
   type AwsOptionFlags,
@@ -37,9 +34,6 @@ import { reportPartial } from './partial.ts';
 import type { TtyLike } from './progress.ts';
 import { recordingClients } from './recorder.ts';
 import { describeRefusal, type Refusal, refusals } from './refusals.ts';
-
-/** Clients answered by a simulated account (`--scenario`). */
-export const worldClients = simulatedClients;
 
 /** Scans with the defaults (8 workers, 10 CloudFront calls a second, 6 attempts on throttling). */
 export function runScan(clients: AwsClients, options: ScanOptions): Promise<ScanResult> {
@@ -222,8 +216,9 @@ export function registerScan(program: Command, run: Run, deps: CliDeps): void {
     // the account of refused resources' ARNs: AWS's message names it on a real account
     let account = '';
     if (opts.scenario !== undefined) {
-      const world = new World(loadScenario(opts.scenario));
-      clients = deps.scenarioClients(world);
+      const sim = await deps.simulator();
+      const world = new sim.World(sim.loadScenario(opts.scenario));
+      clients = await deps.scenarioClients(world);
       region = world.region;
       account = world.account;
       run.account = account;

@@ -1,6 +1,7 @@
 // The report as a timeline a person can follow: seen → diagnosis → plan → approval → change → verification.
+
+import type { Report } from '@cf403/simulator';
 import { describeProbe } from '../functions/domain/fingerprint.ts';
-import type { Report } from '../sim/runner/simulate.ts';
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);

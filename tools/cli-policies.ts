@@ -71,7 +71,7 @@ export async function runAgainst(world: World, argv: string[], identity?: StepId
   const caller = { step: CLI_STEP, ...(identity ? { identity } : {}) };
   return main(argv, {
     awsClients: async () => simulatedClients(world, caller),
-    scenarioClients: () => simulatedClients(world, caller),
+    scenarioClients: async () => simulatedClients(world, caller),
     prober: () => new EdgeProber(world),
     stdout: quiet,
     stderr: quiet,

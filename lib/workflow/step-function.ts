@@ -1,10 +1,15 @@
 // One Lambda function per workflow step, with the defaults every step shares.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { type IRole, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
+  Code,
+  Function as LambdaFunction,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
@@ -39,9 +44,26 @@ export function stepEntry(step: StepName): string {
   return fileURLToPath(new URL(`../../functions/steps/${STEP_FOLDERS[step]}/handler.ts`, import.meta.url));
 }
 
-// ESM output needs `require` back for CommonJS dependencies that esbuild leaves as require calls.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __cf403CreateRequire } from 'node:module'; const require = __cf403CreateRequire(import.meta.url);";
+/** How every step is bundled: here by NodejsFunction, and once at `npm run build` for the package's assets. */
+export const STEP_BUNDLING = {
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  // ESM output needs `require` back for CommonJS dependencies that esbuild leaves as require calls.
+  banner:
+    "import { createRequire as __cf403CreateRequire } from 'node:module'; const require = __cf403CreateRequire(import.meta.url);",
+  // The runtime provides AWS SDK v3.
+  externalModules: ['@aws-sdk/*'],
+} as const;
+
+/**
+ * A step's prebuilt bundle when this construct runs from the built package (dist/, see tools/build-package.ts),
+ * else undefined: from source, NodejsFunction bundles the handler at synthesis.
+ */
+export function prebuiltStepAsset(step: StepName): string | undefined {
+  if (!import.meta.url.endsWith('.js')) return undefined;
+  const dir = fileURLToPath(new URL(`../../assets/${STEP_FOLDERS[step]}`, import.meta.url));
+  return existsSync(join(dir, 'index.mjs')) ? dir : undefined;
+}
 
 export interface StepLambdaProps {
   /** The workflow step this function runs; selects `functions/steps/<folder>/handler.ts`. */
@@ -68,6 +90,11 @@ export interface StepLambdaProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * Name of the function's role (a hub's member roles trust its step roles by name: issue 15).
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
+  /**
    * Handler entry file.
    * @default stepEntry(step)
    */
@@ -79,7 +106,8 @@ export interface StepLambdaProps {
  * that log group (no AWSLambdaBasicExecutionRole); callers grant each step exactly what it needs.
  */
 export class StepLambda extends Construct {
-  readonly function: NodejsFunction;
+  /** a NodejsFunction from source; a Function of the prebuilt bundle when running from the built package */
+  readonly function: LambdaFunction;
   readonly role: IRole;
   readonly logGroup: ILogGroup;
 
@@ -91,13 +119,12 @@ export class StepLambda extends Construct {
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `cf403 workflow step ${props.step}`,
+      ...(props.roleName !== undefined ? { roleName: props.roleName } : {}),
     });
     this.logGroup.grantWrite(role);
     this.role = role;
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry ?? stepEntry(props.step),
-      handler: 'handler',
+    const common = {
       description: `cf403 workflow step: ${props.step}`,
       runtime: STEP_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -115,16 +142,27 @@ export class StepLambda extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // The runtime provides AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
-      },
-    });
+    };
+    const prebuilt = props.entry === undefined ? prebuiltStepAsset(props.step) : undefined;
+    this.function = prebuilt
+      ? new LambdaFunction(this, 'Function', {
+          ...common,
+          code: Code.fromAsset(prebuilt),
+          handler: 'index.handler',
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...common,
+          entry: props.entry ?? stepEntry(props.step),
+          handler: 'handler',
+          bundling: {
+            format: OutputFormat.ESM,
+            target: STEP_BUNDLING.target,
+            mainFields: [...STEP_BUNDLING.mainFields],
+            banner: STEP_BUNDLING.banner,
+            minify: true,
+            sourceMap: true,
+            externalModules: [...STEP_BUNDLING.externalModules],
+          },
+        });
   }
 }

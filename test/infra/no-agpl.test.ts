@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { stepEntry } from '../../lib/workflow/step-function.ts';
 import { STEPS } from '../../lib/workflow/steps.ts';
+import { permissive, resolvePackage } from './licences.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const FUNCTIONS = join(ROOT, 'functions');
@@ -61,7 +62,7 @@ describe('Lambda code stays free of AGPL and simulator code', () => {
     expect(specifiers(source).filter((s) => forbidden(file, s))).toHaveLength(3);
   });
 
-  it('no step bundle pulls in @cloud-copilot/* or sim/ transitively', async () => {
+  it('no step bundle pulls in @cloud-copilot/* or sim/ transitively, nor any package not under a permissive licence', async () => {
     for (const step of STEPS) {
       const result = await build({
         entryPoints: [stepEntry(step)],
@@ -81,6 +82,23 @@ describe('Lambda code stays free of AGPL and simulator code', () => {
         inputs.filter((input) => input.includes('node_modules/@cloud-copilot/') || input.startsWith('sim/')),
         step,
       ).toEqual([]);
+      // every package whose code is in the bundle, by the licence its package.json declares
+      const packages = new Set(
+        inputs.flatMap((input) => {
+          const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+          return m?.[1] ? [m[1]] : [];
+        }),
+      );
+      expect(packages.size, step).toBeGreaterThan(0);
+      const copyleft = [...packages].flatMap((name) => {
+        const dir = resolvePackage(ROOT, name);
+        if (!dir) return [`${name}: not found`];
+        const { license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          license?: unknown;
+        };
+        return typeof license === 'string' && permissive(license) ? [] : [`${name}: ${String(license)}`];
+      });
+      expect(copyleft, step).toEqual([]);
     }
   });
 });

@@ -2,7 +2,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { worldClients } from '../../../cli/scan.ts';
 import { collectEvidence } from '../../../functions/adapters/collector.ts';
 import { StaticRequestLog } from '../../../functions/adapters/request-log.ts';
 import { parseAlarmEvent } from '../../../functions/domain/alarm-event.ts';
@@ -11,6 +10,7 @@ import { resolveRequests } from '../../../functions/domain/routing.ts';
 import { latentFindings, predictProbe } from '../../../functions/domain/scan.ts';
 import type { Evidence, ProbeResult, ViewerRequest } from '../../../functions/domain/types.ts';
 import { EdgeProber } from '../../../sim/runner/ports.ts';
+import { simulatedClients as worldClients } from '../../../sim/runner/simulate.ts';
 import { loadScenario } from '../../../sim/scenario/load.ts';
 import { World } from '../../../sim/world/index.ts';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateAccount, PROFILE_CAUSE, profileOf } from '../../../bench/world-gen.ts';
-import { runScan, worldClients } from '../../../cli/scan.ts';
+import { runScan } from '../../../cli/scan.ts';
 import type { AwsClients } from '../../../functions/adapters/clients.ts';
 import { accountOfArn } from '../../../functions/adapters/scan.ts';
+import { simulatedClients as worldClients } from '../../../sim/runner/simulate.ts';
 import { loadScenario } from '../../../sim/scenario/load.ts';
 import { parseScenario } from '../../../sim/scenario/validate.ts';
 import { World } from '../../../sim/world/index.ts';
