@@ -196,6 +196,25 @@ export async function benchBundles(root: string, runs: number): Promise<BundleBe
       coldStartMs: coldStartMs(withSdk.file, runs),
     },
   ];
+  // Issue 14: Powertools Tracer earns its place only if its cold-start cost is worth it: the collect step with
+  // the tracer set up (X-Ray segments, the SDK clients captured), bundled and measured the same way.
+  const tracedEntry = join(baseDir, 'collect-traced.ts');
+  writeFileSync(
+    tracedEntry,
+    "import { Tracer } from '@aws-lambda-powertools/tracer';\n" +
+      `import { handler as collect } from ${JSON.stringify(join(root, 'functions', 'steps', 'collect', 'handler.ts'))};\n` +
+      "const tracer = new Tracer({ serviceName: 'cf403' });\n" +
+      'export const handler = async (event: unknown) => { tracer.annotateColdStart(); return collect(event); };\n',
+  );
+  const traced = await bundle(tracedEntry, join(out, '_collect-traced'));
+  const tracedCode = readFileSync(traced.file);
+  coldStartMs(traced.file, 1);
+  alternatives.push({
+    name: 'collect, with Powertools Tracer',
+    bytes: tracedCode.length,
+    gzipBytes: gzipSync(tracedCode).length,
+    coldStartMs: coldStartMs(traced.file, runs),
+  });
   return {
     emptyColdStartMs,
     emptyBytes: statSync(empty.file).size,
