@@ -10,13 +10,16 @@ import {
   type ClientName,
   type ClientSettings,
   makeClient,
+  makeStsClient,
 } from '../functions/adapters/clients.ts';
-import { UsageError } from './exit.ts';
+import { CliError, EXIT, UsageError } from './exit.ts';
 
 export interface AwsFlags {
   profile?: string;
   region?: string;
   endpointUrl?: string;
+  /** `--role-arn` (diagnose, scan): read another account through this role */
+  roleArn?: string;
 }
 
 export type RegionSource = '--region' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'config file' | 'default';
@@ -28,6 +31,8 @@ export interface AwsTarget {
   regionSource: RegionSource;
   /** --endpoint-url: every service; otherwise the SDK reads AWS_ENDPOINT_URL[_<SERVICE>] and the config file */
   endpoint?: string;
+  /** --role-arn: the role every read goes through, assumed with the credentials above */
+  role?: { arn: string; sessionName: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -49,6 +54,8 @@ export const ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_WAFV2',
   'AWS_ENDPOINT_URL_SSM',
   'AWS_ENDPOINT_URL_LAMBDA',
+  // --role-arn assumes its role through STS
+  'AWS_ENDPOINT_URL_STS',
 ] as const;
 
 function checkEndpoint(value: string, source: string): string {
@@ -83,6 +90,21 @@ export async function resolveTarget(
   flags: AwsFlags,
   env: Env = process.env,
   fromConfig: (profile: string | undefined) => Promise<string | undefined> = configFileRegion,
+  /** the command, named in the role session (`cf403-cli-<command>`) */
+  command = 'cli',
+): Promise<AwsTarget> {
+  const role =
+    flags.roleArn === undefined
+      ? {}
+      : { role: { arn: checkRoleArn(flags.roleArn), sessionName: cliSessionName(command) } };
+  const target = await resolveOwnTarget(flags, env, fromConfig);
+  return { ...target, ...role };
+}
+
+async function resolveOwnTarget(
+  flags: AwsFlags,
+  env: Env,
+  fromConfig: (profile: string | undefined) => Promise<string | undefined>,
 ): Promise<AwsTarget> {
   const profile = flags.profile ?? (env.AWS_PROFILE || undefined);
   const endpoint =
@@ -108,7 +130,102 @@ export async function resolveTarget(
 }
 
 export function clientSettings(target: AwsTarget): ClientSettings {
-  return { profile: target.profile, endpoint: target.endpoint, logger: QUIET };
+  const own: ClientSettings = { profile: target.profile, endpoint: target.endpoint, logger: QUIET };
+  return target.role ? { ...own, credentials: roleCredentials(target, target.role, own) } : own;
+}
+
+/** `--role-arn`: an IAM role ARN, path included (IAM User Guide, "IAM identifiers"). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+function checkRoleArn(value: string): string {
+  if (!ROLE_ARN.test(value))
+    throw new UsageError(
+      `--role-arn ${value}: expected an IAM role ARN such as arn:aws:iam::111122223333:role/cf403-reader`,
+    );
+  return value;
+}
+
+/** The account a role ARN names. */
+export function roleAccount(roleArn: string): string | undefined {
+  return ROLE_ARN.exec(roleArn)?.[1];
+}
+
+/**
+ * The role session of a CLI command, as CloudTrail in the role's account shows it: 2-64 characters of
+ * `[\w+=,.@-]` (STS API Reference, AssumeRole `RoleSessionName`).
+ */
+export function cliSessionName(command: string): string {
+  return `cf403-cli-${command}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+
+type Credentials = Awaited<ReturnType<NonNullable<ClientSettings['credentials']>>>;
+
+/** Renew the role's session a minute before it expires (AssumeRole's default session lasts an hour). */
+const RENEW_BEFORE_MS = 60_000;
+/** One session per target: every client of the run shares it (one AssumeRole, not one per client). */
+const ROLE_SESSIONS = new WeakMap<AwsTarget, () => Promise<Credentials>>();
+
+/**
+ * The credentials of `--role-arn`: STS AssumeRole with the CLI's own credentials (profile, environment,
+ * endpoint), renewed before expiry. A refusal is explained once, with the next step (exit 3).
+ */
+function roleCredentials(
+  target: AwsTarget,
+  role: { arn: string; sessionName: string },
+  own: ClientSettings,
+): () => Promise<Credentials> {
+  const known = ROLE_SESSIONS.get(target);
+  if (known) return known;
+  let held: Promise<Credentials> | undefined;
+  const assume = async (): Promise<Credentials> => {
+    const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const sts = await makeStsClient(target.region, own);
+    try {
+      const out = await sts.send(
+        new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: role.sessionName }),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+        throw new CliError(`AssumeRole ${role.arn} returned no credentials`, EXIT.INTERNAL);
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        ...(c.Expiration ? { expiration: c.Expiration } : {}),
+      };
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      const e = err as { name?: string; message?: string };
+      throw new CliError(
+        `cannot assume --role-arn ${role.arn} (${e.name ?? 'Error'}: ${e.message ?? String(err)}).\n` +
+          'Next: the caller needs sts:AssumeRole on the role, and the role must trust the caller (its trust policy).',
+        EXIT.REFUSED,
+        { cause: err },
+      );
+    } finally {
+      sts.destroy();
+    }
+  };
+  const provider = (): Promise<Credentials> => {
+    const current = held;
+    if (current) {
+      return current.then((c) =>
+        c.expiration && c.expiration.getTime() - RENEW_BEFORE_MS <= Date.now() ? renew() : c,
+      );
+    }
+    return renew();
+  };
+  const renew = (): Promise<Credentials> => {
+    const next = assume();
+    held = next;
+    // a failed AssumeRole is not kept: a later call asks again
+    next.catch(() => {
+      if (held === next) held = undefined;
+    });
+    return next;
+  };
+  ROLE_SESSIONS.set(target, provider);
+  return provider;
 }
 
 type Send = (command: { input?: unknown }) => Promise<unknown>;
@@ -220,6 +337,8 @@ export function wafRegion(input: Record<string, unknown>, region: string): strin
 /** Real clients for the named services, as the AWS CLI would set them up for this target. */
 export async function realClients(target: AwsTarget, names: readonly ClientName[]): Promise<AwsClients> {
   const settings = clientSettings(target);
+  // --role-arn: assume the role before any read, so a refusal is one clear message (not every read failing)
+  if (settings.credentials) await settings.credentials();
   const base = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   const made = new Map<ClientName, unknown>();
   const extra: PropertyDescriptorMap = {};

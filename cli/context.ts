@@ -84,12 +84,32 @@ export function awsOptions(command: Command): Command {
     );
 }
 
+/**
+ * `--role-arn` for the read-only commands (`diagnose`, `scan`): read another account of the organization
+ * through a role there, assumed with the caller's own credentials (issue 15).
+ */
+export function roleOption(command: Command): Command {
+  return command.option(
+    '--role-arn <arn>',
+    'read another account through this IAM role, assumed with your credentials (session cf403-cli-<command>)',
+  );
+}
+
+const FLAG_NAMES = {
+  profile: '--profile',
+  region: '--region',
+  endpointUrl: '--endpoint-url',
+  roleArn: '--role-arn',
+};
+
 /** `--scenario` reads a simulated account: options that pick a real one make no sense beside it. */
 export function checkScenarioFlags(flags: AwsOptionFlags): void {
   if (flags.scenario === undefined) return;
-  const real = (['profile', 'region', 'endpointUrl'] as const).filter((k) => flags[k] !== undefined);
+  const real = (['profile', 'region', 'endpointUrl', 'roleArn'] as const).filter(
+    (k) => flags[k] !== undefined,
+  );
   if (real.length > 0) {
-    const names = real.map((k) => (k === 'endpointUrl' ? '--endpoint-url' : `--${k}`));
+    const names = real.map((k) => FLAG_NAMES[k]);
     throw new UsageError(
       `--scenario runs against a simulated account: ${names.join(' and ')} cannot be used with it`,
     );

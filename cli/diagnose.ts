@@ -2,7 +2,7 @@
 
 import type { World } from '@cf403/simulator';
 import type { Command } from 'commander';
-import type { AwsClients } from '../functions/adapters/clients.ts';
+import { type AwsClients, makeClient } from '../functions/adapters/clients.ts';
 import { collectEvidence } from '../functions/adapters/collector.ts';
 import type { Prober } from '../functions/adapters/prober.ts';
 import {
@@ -14,7 +14,7 @@ import {
 import { diagnose } from '../functions/domain/diagnose.ts';
 import { describeProbe } from '../functions/domain/fingerprint.ts';
 import type { Diagnosis, DistributionEvidence, ProbeResult } from '../functions/domain/types.ts';
-import { resolveTarget } from './aws.ts';
+import { clientSettings, resolveTarget, roleAccount } from './aws.ts';
 import {
   type AwsOptionFlags,
   awsOptions,
@@ -22,6 +22,7 @@ import {
   checkScenarioFlags,
   READ_CLIENTS,
   type Run,
+  roleOption,
 } from './context.ts';
 import { EXIT, UsageError } from './exit.ts';
 import {
@@ -249,6 +250,7 @@ export function registerDiagnose(program: Command, run: Run, deps: CliDeps): voi
     .option('--scenario <file>', 'diagnose a simulated account (scenario JSON) instead of AWS')
     .option('--fail-on <level>', "exit 4 when a cause is found: 'any', or a minimum confidence such as 0.7");
   awsOptions(command);
+  roleOption(command);
   outputOptions(command);
   command.action(async (opts: DiagnoseFlags) => {
     run.command = 'diagnose';
@@ -278,11 +280,21 @@ export function registerDiagnose(program: Command, run: Run, deps: CliDeps): voi
       if (opts.distributionId === undefined)
         throw new UsageError('--distribution-id is required (or --scenario FILE for a simulated account)');
       distributionId = opts.distributionId;
-      const target = await resolveTarget(opts, deps.env);
+      const target = await resolveTarget(opts, deps.env, undefined, 'diagnose');
       run.target = target;
+      // --role-arn: the role's account is the one read (refusals name it before any ARN is seen)
+      if (target.role) run.account = roleAccount(target.role.arn);
       clients = await deps.awsClients(target, READ_CLIENTS);
       prober = deps.prober();
-      requestLog = (c) => requestsOrDefaults(new StandardLogRequestLog(c.s3));
+      // standard logging v2 in CloudWatch Logs is read with the same profile, endpoint and role
+      const settings = clientSettings(target);
+      let logs: ReturnType<typeof makeClient<'logs'>> | undefined;
+      requestLog = (c) =>
+        requestsOrDefaults(
+          new StandardLogRequestLog(c.s3, {
+            logs: () => (logs ??= makeClient('logs', 'us-east-1', settings)),
+          }),
+        );
       region = target.region;
     }
 

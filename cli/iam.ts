@@ -1,7 +1,7 @@
 // The IAM names of a call, from the same operation-to-action table the simulated account authorizes with
-// (sim/world/iam/actions.ts, the Service Authorization Reference as data).
+// (cli/iam-actions.ts, the Service Authorization Reference as data).
 import type { ServiceName } from '../sim/world/errors.ts';
-import { iamRequests, missingObjectRequest } from '../sim/world/iam/actions.ts';
+import { iamRequests, missingObjectRequest } from './iam-actions.ts';
 import type { IamNamer, IamRequest } from './refusals.ts';
 
 /** The table's requests for a call; an operation it does not map is named after itself. */

@@ -1,5 +1,4 @@
 // The cf403 command line.
-
 import type { Decision } from '@cf403/simulator';
 import { Command, CommanderError } from 'commander';
 import { registerApprovals } from './approvals.ts';
@@ -8,7 +7,6 @@ import { registerDiagnose } from './diagnose.ts';
 import { EXIT_TABLE, UsageError } from './exit.ts';
 import { explainFailure } from './failure.ts';
 import { registerScan } from './scan.ts';
-import { loadSimulator } from './simulator.ts';
 import { timeline } from './timeline.ts';
 
 function ignoreEpipe(err: NodeJS.ErrnoException): void {

@@ -9,7 +9,7 @@ import {
   type ScanResult,
   scanAccount,
 } from '../functions/adapters/scan.ts';
-import { resolveTarget } from './aws.ts';
+import { resolveTarget, roleAccount } from './aws.ts';
 import {
   type AwsOptionFlags,
   awsOptions,
@@ -17,6 +17,7 @@ import {
   checkScenarioFlags,
   READ_CLIENTS,
   type Run,
+  roleOption,
 } from './context.ts';
 import { CliError, EXIT } from './exit.ts';
 import {
@@ -205,6 +206,7 @@ export function registerScan(program: Command, run: Run, deps: CliDeps): void {
       "exit 4 when a latent cause is found: 'any', or a minimum confidence such as 0.7",
     );
   awsOptions(command);
+  roleOption(command);
   outputOptions(command);
   command.action(async (opts: ScanFlags) => {
     run.command = 'scan';
@@ -223,8 +225,13 @@ export function registerScan(program: Command, run: Run, deps: CliDeps): void {
       account = world.account;
       run.account = account;
     } else {
-      const target = await resolveTarget(opts, deps.env);
+      const target = await resolveTarget(opts, deps.env, undefined, 'scan');
       run.target = target;
+      // --role-arn: the role's account is the one scanned
+      if (target.role) {
+        account = roleAccount(target.role.arn) ?? '';
+        run.account = account;
+      }
       clients = await deps.awsClients(target, READ_CLIENTS);
       region = target.region;
     }

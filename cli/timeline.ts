@@ -58,12 +58,26 @@ function diffLines(path: string, before: unknown, after: unknown): string[] {
   return [`${path}: ${show(before)} → ${show(after)}`];
 }
 
-export function timeline(report: Report, description: string): string {
+/**
+ * The report's account fields (issue 15; docs/report-format.md): the distribution's account, and the account of
+ * an action that writes in another one (a bucket of another account). Optional: a single-account report has none.
+ */
+type AccountFields = {
+  account?: string;
+  actions: (Report['actions'][number] & { account?: string })[];
+};
+
+export function timeline(full: Report, description: string): string {
+  const report: Report & AccountFields = full;
+  const inAccount = (account: string | undefined) => (account ? ` (account ${account})` : '');
   const out: string[] = [];
   const head = (label: string, text = '') => out.push(`${bold(label.padEnd(10))} ${text}`);
   const line = (text: string) => out.push(`${' '.repeat(11)}${text}`);
   out.push(bold(`cf403 · ${report.scenario}`), description, '');
-  head('ALARM', '4xxErrorRate alarm on the distribution → remediation workflow started');
+  head(
+    'ALARM',
+    `4xxErrorRate alarm on the distribution${report.account ? ` in account ${report.account}` : ''} → remediation workflow started`,
+  );
   head('SEEN', `${report.probes.before.length} failing request(s) replayed by the probe:`);
   for (const p of report.probes.before) line(`${describeProbe({ ...p })}  (X-Cache: ${p.xCache ?? '-'})`);
   if (report.causes.length === 0) {
@@ -83,7 +97,7 @@ export function timeline(report: Report, description: string): string {
   if (report.actions.length > 0) {
     head('PLAN', report.approval.required ? '(destructive: needs approval)' : '');
     for (const a of report.actions) {
-      line(`- [${a.risk}] ${a.description}`);
+      line(`- [${a.risk}] ${a.description}${inAccount(a.account)}`);
       for (const d of a.diff) for (const l of diffLines(d.path, d.before, d.after)) line(`    ${l}`);
     }
   }
@@ -93,10 +107,11 @@ export function timeline(report: Report, description: string): string {
       `${report.approval.decision}${report.approval.approver ? ` by ${report.approval.approver}` : ''}`,
     );
   }
-  const applied = report.actions.filter((a) => a.applied);
+  const actions: AccountFields['actions'] = report.actions;
+  const applied = actions.filter((a) => a.applied);
   if (applied.length > 0) {
     head('CHANGE');
-    for (const a of applied) line(`✓ ${a.description}`);
+    for (const a of applied) line(`✓ ${a.description}${inAccount(a.account)}`);
     head('DEPLOY', 'waited for Deployed, invalidated the failing paths');
   }
   if (report.probes.after.length > 0) {

@@ -1,5 +1,6 @@
 // Environment parsed once, typed, failing fast with the variable's name.
 
+import { ACCOUNT_ID, DEFAULT_MEMBER_ROLE_NAME, ORGANIZATION_ID } from './domain/accounts.ts';
 import type { Risk } from './domain/types.ts';
 import { ConfigError } from './errors.ts';
 
@@ -35,6 +36,17 @@ export interface Config {
   readonly optOutTagKey: string;
   /** the apply step's role: the plan escalates a change its target's own policy would refuse that role */
   readonly applyRoleArn: string | undefined;
+  /**
+   * Hub and spoke (issue 15): the hub's own account (CF403_ACCOUNT). Unset: single-account mode, every call is
+   * made with the step's own role.
+   */
+  readonly homeAccount: string | undefined;
+  /** the role each member account creates for the hub's steps (CF403_MEMBER_ROLE_NAME) */
+  readonly memberRoleName: string;
+  /** the organization's member accounts (CF403_MEMBER_ACCOUNTS): where an origin bucket of another account is looked for */
+  readonly memberAccounts: readonly string[];
+  /** the organization (CF403_ORGANIZATION_ID), named in notifications */
+  readonly organizationId: string | undefined;
 }
 
 export const SCOPES = ['distributions', 'account', 'none'] as const;
@@ -88,6 +100,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   if (applyManagedRaw !== 'true' && applyManagedRaw !== 'false')
     throw new ConfigError(`CF403_APPLY_MANAGED: expected true or false, got '${env.CF403_APPLY_MANAGED}'`);
   return {
+    ...accounts(env),
     approvalDocumentVersion: env.CF403_APPROVAL_DOCUMENT_VERSION || undefined,
     scope,
     distributionIds,
@@ -135,4 +148,35 @@ function roleArn(value: string | undefined): string | undefined {
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(value))
     throw new ConfigError(`CF403_APPLY_ROLE_ARN: '${value}' is not an IAM role ARN`);
   return value;
+}
+
+/** IAM role names: 1-64 characters of `[\w+=,.@-]` (IAM API reference, CreateRole `RoleName`). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** The hub-and-spoke settings: all optional, each checked against AWS's own format when set. */
+function accounts(
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<Config, 'homeAccount' | 'memberRoleName' | 'memberAccounts' | 'organizationId'> {
+  const homeAccount = env.CF403_ACCOUNT || undefined;
+  if (homeAccount !== undefined && !ACCOUNT_ID.test(homeAccount))
+    throw new ConfigError(`CF403_ACCOUNT: '${homeAccount}' is not a 12-digit account id`);
+  const memberRoleName = env.CF403_MEMBER_ROLE_NAME || DEFAULT_MEMBER_ROLE_NAME;
+  if (!ROLE_NAME.test(memberRoleName))
+    throw new ConfigError(`CF403_MEMBER_ROLE_NAME: '${memberRoleName}' is not an IAM role name`);
+  const memberAccounts = (env.CF403_MEMBER_ACCOUNTS ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+  for (const a of memberAccounts)
+    if (!ACCOUNT_ID.test(a))
+      throw new ConfigError(`CF403_MEMBER_ACCOUNTS: '${a}' is not a 12-digit account id`);
+  if (new Set(memberAccounts).size !== memberAccounts.length)
+    throw new ConfigError(`CF403_MEMBER_ACCOUNTS: an account is listed twice (${memberAccounts.join(', ')})`);
+  // Members without a hub would assume roles from an account nobody named: refuse the half configuration.
+  if (memberAccounts.length > 0 && homeAccount === undefined)
+    throw new ConfigError('CF403_MEMBER_ACCOUNTS is set but CF403_ACCOUNT (the hub account) is not');
+  const organizationId = env.CF403_ORGANIZATION_ID || undefined;
+  if (organizationId !== undefined && !ORGANIZATION_ID.test(organizationId))
+    throw new ConfigError(`CF403_ORGANIZATION_ID: '${organizationId}' is not an organization id (o-...)`);
+  return { homeAccount, memberRoleName, memberAccounts, organizationId };
 }

@@ -57,3 +57,8 @@ export class ChangesHeldError extends Error {
 export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';
 }
+
+/** A member account's scope parameter (MEMBER_SCOPE_PARAMETER) is not the JSON its member stack writes. */
+export class MemberScopeError extends Error {
+  override name = 'MemberScopeError';
+}

@@ -6,11 +6,11 @@
 // The parts live in lib/constructs/ (storage, approval, step-functions, grants, alarm-rule, dashboard; props,
 // validation and the step grants beside them). They add their resources to this construct itself, not to child
 // constructs, so every logical id and construct path is that of one flat construct.
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack, Token } from 'aws-cdk-lib';
 import type { Dashboard, IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IRule } from 'aws-cdk-lib/aws-events';
-import type { IManagedPolicy, IRole } from 'aws-cdk-lib/aws-iam';
+import { CfnEventBusPolicy, type IRule } from 'aws-cdk-lib/aws-events';
+import { Effect, type IManagedPolicy, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -19,6 +19,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type CfnDocument, type IStringParameter, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DEFAULT_MEMBER_ROLE_NAME, memberRoleArn } from '../functions/domain/accounts.ts';
 import { createAlarm, createAlarmRule, createSweepRule } from './constructs/alarm-rule.ts';
 import {
   createApprovalDocument,
@@ -28,10 +29,12 @@ import {
 } from './constructs/approval.ts';
 import { createDashboard } from './constructs/dashboard.ts';
 import { grantStep } from './constructs/grants.ts';
+import { hubStepRoleName, MEMBER_STEPS } from './constructs/members.ts';
 import {
   type CloudFront403RemediationProps,
   DEFAULT_MAX_CHANGES_PER_HOUR,
   DEFAULT_OPT_OUT_TAG_KEY,
+  type MemberAccountsProps,
   POST_APPROVAL_ALLOWANCE,
   type RemediationScope,
 } from './constructs/props.ts';
@@ -42,11 +45,18 @@ import {
   defaultScope,
   validateApprovers,
   validateControls,
+  validateMembers,
   validateProps,
   validateScope,
 } from './constructs/validation.ts';
 import { STEPS, type StepName } from './workflow/steps.ts';
 
+export {
+  CloudFront403Member,
+  type CloudFront403MemberProps,
+  MEMBER_SCOPE_PARAMETER,
+} from './constructs/member.ts';
+export { hubStepRoleArns, hubStepRoleName, MEMBER_STEPS } from './constructs/members.ts';
 // The public surface, unchanged by the split (tests, the stack, the bench and the CLI import it from here).
 export {
   APPROVAL_RISKS,
@@ -55,6 +65,7 @@ export {
   DEFAULT_MAX_CHANGES_PER_HOUR,
   DEFAULT_OPT_OUT_TAG_KEY,
   MAX_CHANGES_PER_HOUR_LIMIT,
+  type MemberAccountsProps,
   POST_APPROVAL_ALLOWANCE,
   RemediationConfigError,
   type RemediationScope,
@@ -104,6 +115,15 @@ export class CloudFront403Remediation extends Construct {
   readonly pauseParameter: IStringParameter;
   /** Outcomes, causes, time to verified, approvals, executions and step errors (lib/constructs/dashboard.ts). */
   readonly dashboard: Dashboard;
+  /** The organization this hub serves (`members`), if any. */
+  readonly members?: MemberAccountsProps;
+  /**
+   * With `members`: the roles of the steps that act in member accounts (MEMBER_STEPS), named
+   * `<stack name>-<step>`; the member roles trust exactly these. Empty without `members`.
+   */
+  readonly hubStepRoles: readonly IRole[];
+  /** The ARNs of `hubStepRoles` (tokens of this stack; a member stack elsewhere uses `hubStepRoleArns()`). */
+  readonly hubStepRoleArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: CloudFront403RemediationProps = {}) {
     super(scope, id);
@@ -123,6 +143,9 @@ export class CloudFront403Remediation extends Construct {
     validateProps({ approvalTimeout, approvalRisks, retention, prefix, documentName });
     validateApprovers(props.approverArns, minApprovals);
     validateControls(maxChangesPerHour, optOutTagKey);
+    const members = props.members;
+    if (members) validateMembers(members, stackName, Stack.of(this).account);
+    const memberRoleName = members?.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
     this.scope = props.scope ?? defaultScope(props.distributions);
     validateScope(this.scope);
     this.warnAboutScope(this.scope);
@@ -186,11 +209,24 @@ export class CloudFront403Remediation extends Construct {
       CF403_OPT_OUT_TAG: optOutTagKey,
       // The lock outlives the longest execution (approval wait + the run after it), then expires on its own.
       CF403_LOCK_SECONDS: String(approvalTimeout.plus(POST_APPROVAL_ALLOWANCE).toSeconds()),
+      // A hub (issue 15); unset, the steps act in this account only (functions/config.ts).
+      ...(members
+        ? {
+            CF403_ACCOUNT: Stack.of(this).account,
+            CF403_MEMBER_ROLE_NAME: memberRoleName,
+            CF403_MEMBER_ACCOUNTS: members.accounts.join(','),
+            CF403_ORGANIZATION_ID: members.organizationId,
+          }
+        : {}),
     };
-    const lambdas = createStepLambdas(this, environment);
+    const lambdas = createStepLambdas(
+      this,
+      environment,
+      members ? (step) => hubStepRoleName(stackName, step) : undefined,
+    );
     this.functions = mapSteps((step) => lambdas[step].function);
 
-    const stateMachine = createStateMachine(this, this.functions, approvalTimeout);
+    const stateMachine = createStateMachine(this, this.functions, approvalTimeout, members !== undefined);
     this.stateMachine = stateMachine;
     for (const step of STEPS) {
       grantStep(lambdas[step], STEP_ACCESS[step], {
@@ -203,6 +239,26 @@ export class CloudFront403Remediation extends Construct {
         table: this.table,
         topic: this.topic,
       });
+    }
+
+    // A hub: the member-acting steps may assume exactly the listed accounts' member roles, and the members'
+    // alarm events may reach this account's default bus.
+    if (members) {
+      this.members = members;
+      const memberRoles = members.accounts.map((account) =>
+        memberRoleArn(account, memberRoleName, Aws.PARTITION),
+      );
+      for (const step of MEMBER_STEPS) {
+        lambdas[step].role.addToPrincipalPolicy(
+          new PolicyStatement({ effect: Effect.ALLOW, actions: ['sts:AssumeRole'], resources: memberRoles }),
+        );
+      }
+      this.hubStepRoles = MEMBER_STEPS.map((step) => lambdas[step].role);
+      this.hubStepRoleArns = this.hubStepRoles.map((role) => role.roleArn);
+      createMemberEventsPolicy(this, stackName, members);
+    } else {
+      this.hubStepRoles = [];
+      this.hubStepRoleArns = [];
     }
 
     // What starts the work (lib/constructs/alarm-rule.ts), and the approval relay.
@@ -236,4 +292,31 @@ export class CloudFront403Remediation extends Construct {
       );
     }
   }
+}
+
+/**
+ * Lets the members forward their alarm events to this account's default bus: `events:PutEvents` by principals
+ * of the organization's listed member accounts only (EventBridge User Guide, "Sending and receiving events
+ * between AWS accounts": the receiving bus's resource-based policy, here with aws:PrincipalOrgID).
+ */
+function createMemberEventsPolicy(scope: Construct, stackName: string, members: MemberAccountsProps): void {
+  // StatementId: 1–64 of [a-zA-Z0-9-_] (EventBridge API reference, PutPermission), unique on the bus.
+  const statementId = `cf403-members-${stackName}`.slice(0, 64);
+  new CfnEventBusPolicy(scope, 'MemberEventsPolicy', {
+    eventBusName: 'default',
+    statementId,
+    statement: {
+      Sid: statementId,
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`,
+      Condition: {
+        StringEquals: {
+          'aws:PrincipalOrgID': members.organizationId,
+          'aws:PrincipalAccount': [...members.accounts],
+        },
+      },
+    },
+  });
 }

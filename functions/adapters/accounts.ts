@@ -55,6 +55,8 @@ export class StsAccountAccess implements AccountAccess {
   readonly home: string | undefined;
   private readonly byAccount = new Map<string, Promise<AwsClients>>();
   private readonly sessions = new Map<string, SessionCredentials>();
+  /** AssumeRole calls in flight: clients asking at once share one session */
+  private readonly pending = new Map<string, Promise<SessionCredentials>>();
 
   constructor(private readonly opts: StsAccountAccessOptions) {
     this.home = opts.home;
@@ -71,10 +73,18 @@ export class StsAccountAccess implements AccountAccess {
     return made;
   }
 
-  private async credentials(account: string): Promise<SessionCredentials> {
+  private credentials(account: string): Promise<SessionCredentials> {
     const now = (this.opts.now ?? (() => new Date()))().getTime();
     const held = this.sessions.get(account);
-    if (held?.expiration && held.expiration.getTime() - RENEW_BEFORE_MS > now) return held;
+    if (held?.expiration && held.expiration.getTime() - RENEW_BEFORE_MS > now) return Promise.resolve(held);
+    const inFlight = this.pending.get(account);
+    if (inFlight) return inFlight;
+    const assumed = this.assume(account).finally(() => this.pending.delete(account));
+    this.pending.set(account, assumed);
+    return assumed;
+  }
+
+  private async assume(account: string): Promise<SessionCredentials> {
     const roleArn = memberRoleArn(
       account,
       this.opts.roleName ?? DEFAULT_MEMBER_ROLE_NAME,

@@ -12,6 +12,7 @@ import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { WAFV2Client } from '@aws-sdk/client-wafv2';
 
 export interface AwsClients {
@@ -73,6 +74,16 @@ export interface ClientSettings {
   profile?: string;
   /** one endpoint for every service (a local emulator); the SDK then skips the env and config endpoints */
   endpoint?: string;
+  /**
+   * Where the credentials come from instead of the default chain: a member account's session (issue 15), or the
+   * role the CLI's `--role-arn` assumed. The SDK calls it again once the credentials it returned expire.
+   */
+  credentials?: () => Promise<{
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+    readonly expiration?: Date;
+  }>;
   /** the SDK's own logger (its warnings go to the console without one) */
   logger?: {
     debug: (...a: unknown[]) => void;
@@ -123,6 +134,14 @@ export function makeClient<K extends ClientName>(
   settings: ClientSettings = {},
 ): Promise<AwsClients[K]> {
   return MAKERS[name](region, settings);
+}
+
+/**
+ * STS in `region` (the SDK v3 calls STS's regional endpoint there): the hub's steps assume the member role of
+ * another account with it, the CLI the role of `--role-arn`. Not in AwsClients: no step calls STS itself.
+ */
+export async function makeStsClient(region: string, settings: ClientSettings = {}): Promise<STSClient> {
+  return new (await import('@aws-sdk/client-sts')).STSClient({ ...shared(settings), region });
 }
 
 /** Real clients from the default credential chain, for the named services only; the others throw on use. */

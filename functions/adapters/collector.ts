@@ -22,13 +22,14 @@ import {
   GetBucketWebsiteCommand,
   GetObjectAclCommand,
   GetPublicAccessBlockCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { GetIPSetCommand, GetSampledRequestsCommand, GetWebACLCommand } from '@aws-sdk/client-wafv2';
 import { extensionless } from '../domain/causes/shared/missing-keys.ts';
 import { toProbeResult } from '../domain/fingerprint.ts';
-import { kmsKeyIdOf, kmsRegionOf } from '../domain/kms-key.ts';
+import { kmsAccountOf, kmsKeyIdOf, kmsRegionOf } from '../domain/kms-key.ts';
 import { controlPath, setAsideNoise } from '../domain/noise.ts';
 import { classifyOriginDomain, objectKey, requestPath } from '../domain/routing.ts';
 import type {
@@ -65,7 +66,24 @@ export interface CollectInput {
   now?: Date;
   /** the alarm that started the workflow, for the viewer-side verification */
   alarmName?: string;
+  /** the organization's other accounts (issue 15): where an origin bucket of another account is looked for */
+  otherAccounts?: OtherAccounts;
 }
+
+/** Other accounts the collector may read through (a hub's member accounts, the hub itself). */
+export interface OtherAccounts {
+  /** accounts that may own an origin bucket the distribution's account cannot read */
+  readonly candidates: readonly string[];
+  /** clients acting in one of them (the hub's member-role session) */
+  readonly clientsFor: (account: string) => Promise<AwsClients>;
+}
+
+/**
+ * S3 answers Get/PutBucketPolicy only to identities of the bucket owner's account: 403 AccessDenied without the
+ * permission, 405 MethodNotAllowed with it (S3 API Reference, GetBucketPolicy). Either one means: look for the
+ * owner among the other accounts.
+ */
+const NOT_THE_OWNER = new Set(['AccessDenied', 'MethodNotAllowed', 'AccessDeniedException']);
 
 type Calls = Evidence['calls'];
 
@@ -175,9 +193,16 @@ export async function collectEvidence(
     }
     keysByBucket.set(target.bucket, keys);
   }
-  const bucketsP = Promise.all(
-    bucketNames.map((b) => collectBucket(clients, calls, b, [...(keysByBucket.get(b) ?? [])])),
+  const locatedP = Promise.all(
+    bucketNames.map((b) =>
+      locateBucket(clients, calls, b, [...(keysByBucket.get(b) ?? [])], account, input.otherAccounts),
+    ),
   );
+  const bucketsP = locatedP.then((l) => l.map((x) => x.evidence));
+  // A bucket of another account is read (objects, location, keys) through its owner's clients.
+  const clientsOfBucket = async (name: string) =>
+    (await locatedP).find((x) => x.evidence.name === name)?.clients ?? clients;
+  const clientsOfAccount = accountClients(clients, account, input.otherAccounts);
   const lambdaUrlsP = collectLambdaUrls(clients, calls, origins);
   const accountPabP = read(
     calls,
@@ -244,12 +269,12 @@ export async function collectEvidence(
     input.probe === false ? Promise.resolve(undefined) : controlProbe(prober, distribution, requests);
 
   // Key policies depend only on the HeadObject answers: start them as soon as the buckets are read.
-  const regionOf = bucketRegions(clients, calls, s3Origins);
-  const kmsP = bucketsP.then((b) => collectKmsKeys(clients, calls, b, regionOf));
+  const regionOf = bucketRegions(clientsOfBucket, calls, s3Origins);
+  const kmsP = bucketsP.then((b) => collectKmsKeys(clientsOfAccount, calls, b, regionOf, account));
   // A viewer-request function may rewrite the URI (e.g. append index.html): the keys it leads to, and
   // any key policy only they need, are read once the replays are back.
   const rewrittenP = Promise.all([functionsP, bucketsP]).then(([fns, b]) =>
-    headRewrittenKeys(clients, calls, fns, s3Origins, b, config.DefaultRootObject),
+    headRewrittenKeys(clientsOfBucket, calls, fns, s3Origins, b, config.DefaultRootObject),
   );
   const rewrittenKmsP = Promise.all([rewrittenP, kmsP]).then(([r, known]) => {
     // Only key ids the first pass did not read.
@@ -259,7 +284,7 @@ export async function collectEvidence(
         Object.entries(b.objects).filter(([, o]) => !(o.ok && o.value.kmsKeyId && known[o.value.kmsKeyId])),
       ),
     }));
-    return collectKmsKeys(clients, calls, fresh, regionOf);
+    return collectKmsKeys(clientsOfAccount, calls, fresh, regionOf, account);
   });
   const [
     originEv,
@@ -370,6 +395,90 @@ async function collectOrigin(
     bucket: target.bucket,
     oac,
     oai,
+  };
+}
+
+/**
+ * Clients acting in `account`: the distribution account's own, another account's through `other` when it is
+ * one of its candidates, else (an account nobody can act in) the distribution's, whose reads then fail visibly.
+ */
+function accountClients(
+  clients: AwsClients,
+  home: string,
+  other: OtherAccounts | undefined,
+): (account: string | undefined) => Promise<AwsClients> {
+  return async (account) => {
+    if (!other || account === undefined || account === home || !other.candidates.includes(account))
+      return clients;
+    return other.clientsFor(account).catch(() => clients);
+  };
+}
+
+/** The account among `other.candidates` that owns `bucket`: HeadBucket with ExpectedBucketOwner through each. */
+async function findBucketOwner(
+  other: OtherAccounts,
+  calls: Calls,
+  bucket: string,
+  exclude: string,
+): Promise<{ account: string; clients: AwsClients } | undefined> {
+  const candidates = [...new Set(other.candidates)].filter((a) => a !== exclude);
+  const tried = await Promise.all(
+    candidates.map(async (account) => {
+      try {
+        const clients = await other.clientsFor(account);
+        // S3 answers 403 when the bucket's owner is not ExpectedBucketOwner (S3 User Guide, "Verifying bucket
+        // ownership with bucket owner condition"); only the owner's session gets 200.
+        await clients.s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
+        calls.push({ api: 'HeadBucket (owner)', target: `${bucket} @ ${account}`, ok: true });
+        return { account, clients };
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return tried.find((t) => t !== undefined);
+}
+
+/**
+ * Reads a bucket through the distribution's account; when that account may not read its policy (the bucket
+ * belongs to another account: the cross-account OAC case), finds the owner among the other accounts and reads
+ * it there, recording the owner as `account`. The refused reads of the first attempt are then not evidence.
+ */
+async function locateBucket(
+  clients: AwsClients,
+  calls: Calls,
+  name: string,
+  keys: string[],
+  account: string,
+  other: OtherAccounts | undefined,
+): Promise<{ evidence: BucketEvidence; clients: AwsClients }> {
+  const local: Calls = [];
+  const here = await collectBucket(clients, local, name, keys);
+  const refused = !here.policy.ok && NOT_THE_OWNER.has(here.policy.code);
+  const owner = other && refused ? await findBucketOwner(other, calls, name, account) : undefined;
+  if (!owner) {
+    calls.push(...local);
+    return { evidence: here, clients };
+  }
+  const [there, ownerPab] = await Promise.all([
+    collectBucket(owner.clients, calls, name, keys),
+    // Block Public Access of the owner account applies to its bucket (S3 User Guide, "Blocking public access")
+    read(
+      calls,
+      'GetPublicAccessBlock (account)',
+      owner.account,
+      async () =>
+        (
+          await owner.clients.s3control.send(
+            new GetAccountPublicAccessBlockCommand({ AccountId: owner.account }),
+          )
+        ).PublicAccessBlockConfiguration ?? null,
+      ['NoSuchPublicAccessBlockConfiguration'],
+    ),
+  ]);
+  return {
+    evidence: { ...there, account: owner.account, accountPublicAccessBlock: ownerPab },
+    clients: owner.clients,
   };
 }
 
@@ -508,7 +617,7 @@ function ownedBy(key: string, head: Head, bucketOwner: string | undefined): [str
  * once the replays are back: each bucket with those extra HeadObject answers, and the extra buckets alone.
  */
 async function headRewrittenKeys(
-  clients: AwsClients,
+  clientsOfBucket: (bucket: string) => Promise<AwsClients>,
   calls: Calls,
   functions: readonly FunctionEvidence[],
   s3Origins: readonly { o: import('@aws-sdk/client-cloudfront').Origin; target: { bucket?: string } }[],
@@ -540,7 +649,8 @@ async function headRewrittenKeys(
       all.push(bucket);
       continue;
     }
-    const heads = await Promise.all(keys.map((key) => headObject(clients, calls, bucket.name, key)));
+    const owner = await clientsOfBucket(bucket.name);
+    const heads = await Promise.all(keys.map((key) => headObject(owner, calls, bucket.name, key)));
     const objects = Object.fromEntries(
       heads.map(([key, head]) => ownedBy(key, head, bucket.ownerCanonicalId)),
     );
@@ -552,7 +662,7 @@ async function headRewrittenKeys(
 
 /** Each origin bucket's region: from its endpoint when it names one, else GetBucketLocation (read once). */
 function bucketRegions(
-  clients: AwsClients,
+  clientsOfBucket: (bucket: string) => Promise<AwsClients>,
   calls: Calls,
   s3Origins: readonly { target: { bucket?: string; region?: string } }[],
 ): (bucket: string) => Promise<string | undefined> {
@@ -563,7 +673,10 @@ function bucketRegions(
     const found = known.get(bucket);
     if (found) return found;
     const asked = read(calls, 'GetBucketLocation', bucket, async () => {
-      const out = await clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+      // GetBucketLocation answers the bucket owner only (S3 API Reference): ask through the owner's clients
+      const out = await (await clientsOfBucket(bucket)).s3.send(
+        new GetBucketLocationCommand({ Bucket: bucket }),
+      );
       // us-east-1 answers an empty LocationConstraint; EU is the legacy name of eu-west-1 (S3 API Reference)
       const c = out.LocationConstraint as string | undefined;
       return !c ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
@@ -578,10 +691,11 @@ function bucketRegions(
  * whatever form HeadObject named it in) and the key policy, each asked in the key's own region.
  */
 async function collectKmsKeys(
-  clients: AwsClients,
+  clientsOf: (account: string | undefined) => Promise<AwsClients>,
   calls: Calls,
   buckets: BucketEvidence[],
   bucketRegion: (bucket: string) => Promise<string | undefined>,
+  distributionAccount: string,
 ): Promise<Record<string, KmsKeyEvidence>> {
   const refs = new Map<string, string>();
   for (const b of buckets) {
@@ -592,6 +706,11 @@ async function collectKmsKeys(
   const entries = await Promise.all(
     [...refs].map(async ([keyId, bucket]) => {
       const region = kmsRegionOf(keyId) ?? (await bucketRegion(bucket));
+      // GetKeyPolicy is not a cross-account operation (KMS API Reference, GetKeyPolicy): read a key in its own
+      // account, named by its ARN, else the account of the bucket that uses it
+      const owner =
+        kmsAccountOf(keyId) ?? buckets.find((b) => b.name === bucket)?.account ?? distributionAccount;
+      const clients = await clientsOf(owner);
       const kms: KMSClient = region && clients.kmsIn ? await clients.kmsIn(region) : clients.kms;
       const described = await read(calls, 'DescribeKey', keyId, async () => {
         const out = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));

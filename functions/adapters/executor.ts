@@ -35,6 +35,7 @@ import {
   type OwnershipControls,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { applyDistributionEdits, editsAreNoop } from '../domain/edits.ts';
 import { kmsRegionOf } from '../domain/kms-key.ts';
@@ -93,16 +94,20 @@ function sameResource(a: Snapshot, b: Snapshot): boolean {
   }
 }
 
+function inAccount(account: string | undefined): string {
+  return account ? ` in account ${account}` : '';
+}
+
 function describeSnapshot(s: Snapshot): string {
   switch (s.kind) {
     case 'distribution-config':
       return `distribution ${s.distributionId} config`;
     case 'bucket-policy':
-      return `bucket ${s.bucket} policy`;
+      return `bucket ${s.bucket} policy${inAccount(s.account)}`;
     case 'key-policy':
-      return `key ${s.keyId} policy`;
+      return `key ${s.keyId} policy${inAccount(s.account)}`;
     case 'ownership-controls':
-      return `bucket ${s.bucket} ownership controls`;
+      return `bucket ${s.bucket} ownership controls${inAccount(s.account)}`;
     case 'created-oac':
       return `OAC ${s.oacId}`;
     case 'created-function':
@@ -137,11 +142,24 @@ export class ChangeExecutor {
   private record: SnapshotRecord = { snapshots: [], rolledBack: false };
 
   constructor(
+    /** the distribution account's clients: its distribution, OACs, functions and permissions are written here */
     private readonly clients: AwsClients,
     private readonly artifacts: ArtifactStore,
     /** artifact key of this execution's snapshots */
     private readonly snapshotKey: string,
+    /** clients of another account, for a bucket or key an action or snapshot names the account of (issue 15) */
+    private readonly clientsFor?: (account: string) => Promise<AwsClients>,
   ) {}
+
+  /** The clients that write in `account` (undefined: the distribution's own account). */
+  private async clientsIn(account: string | undefined): Promise<AwsClients> {
+    if (account === undefined) return this.clients;
+    if (!this.clientsFor)
+      throw new ChangeConflictError(
+        `a change in account ${account} needs that account's clients; none were given`,
+      );
+    return this.clientsFor(account);
+  }
 
   private where(): string {
     return this.artifacts.locate?.(this.snapshotKey) ?? this.snapshotKey;
@@ -187,13 +205,17 @@ export class ChangeExecutor {
       switch (change.type) {
         case 'merge-bucket-policy-statement':
         case 'replace-bucket-policy-statement':
-          calls = await rereadOnConflict(() => this.changeBucketPolicy(change));
+          calls = await rereadOnConflict(() => this.changeBucketPolicy(change, action.account));
           break;
         case 'merge-key-policy-statement':
-          calls = await rereadOnConflict(() => this.changeKeyPolicy(change.keyId, change.statement));
+          calls = await rereadOnConflict(() =>
+            this.changeKeyPolicy(change.keyId, change.statement, action.account),
+          );
           break;
         case 'put-ownership-controls':
-          calls = await rereadOnConflict(() => this.changeOwnership(change.bucket, change.objectOwnership));
+          calls = await rereadOnConflict(() =>
+            this.changeOwnership(change.bucket, change.objectOwnership, action.account),
+          );
           break;
         case 'create-or-reuse-oac': {
           const oac = await this.createOrReuseOac(change.oacName, change.bucket);
@@ -247,33 +269,46 @@ export class ChangeExecutor {
       NonNullable<Action['change']>,
       { type: 'merge-bucket-policy-statement' | 'replace-bucket-policy-statement' }
     >,
+    account: string | undefined,
   ): Promise<string[]> {
     const calls: string[] = [];
-    const before = await this.bucketPolicy(change.bucket);
+    const { s3 } = await this.clientsIn(account);
+    const where = account ? ` (account ${account})` : '';
+    const before = await this.bucketPolicy(change.bucket, s3);
     const next =
       change.type === 'merge-bucket-policy-statement'
         ? mergeStatement(before, change.statement)
         : replaceStatement(before ?? '', change.index, change.statement);
-    calls.push(`GetBucketPolicy ${change.bucket}`);
+    calls.push(`GetBucketPolicy ${change.bucket}${where}`);
     if (next.changed) {
-      await this.snapshot({ kind: 'bucket-policy', bucket: change.bucket, policy: before });
-      await awsCall(`PutBucketPolicy ${change.bucket}`, () =>
-        this.clients.s3.send(new PutBucketPolicyCommand({ Bucket: change.bucket, Policy: next.policy })),
+      await this.snapshot({
+        kind: 'bucket-policy',
+        bucket: change.bucket,
+        policy: before,
+        ...(account ? { account } : {}),
+      });
+      await awsCall(`PutBucketPolicy ${change.bucket}${where}`, () =>
+        s3.send(new PutBucketPolicyCommand({ Bucket: change.bucket, Policy: next.policy })),
       );
-      calls.push(`PutBucketPolicy ${change.bucket}`);
+      calls.push(`PutBucketPolicy ${change.bucket}${where}`);
     }
     return calls;
   }
 
   /** The KMS client of a key's own region (from its ARN); the workflow region's for a bare key id. */
-  private async kmsFor(keyId: string): Promise<KMSClient> {
+  private async kmsFor(keyId: string, account?: string): Promise<KMSClient> {
+    const clients = await this.clientsIn(account);
     const region = kmsRegionOf(keyId);
-    return region && this.clients.kmsIn ? this.clients.kmsIn(region) : this.clients.kms;
+    return region && clients.kmsIn ? clients.kmsIn(region) : clients.kms;
   }
 
-  private async changeKeyPolicy(keyId: string, statement: Record<string, unknown>): Promise<string[]> {
+  private async changeKeyPolicy(
+    keyId: string,
+    statement: Record<string, unknown>,
+    account: string | undefined,
+  ): Promise<string[]> {
     const calls: string[] = [];
-    const kms = await this.kmsFor(keyId);
+    const kms = await this.kmsFor(keyId, account);
     // An AWS managed key's policy cannot be changed: never send it a PutKeyPolicy (the plan escalates them).
     const described = await awsCall(`DescribeKey ${keyId}`, () =>
       kms.send(new DescribeKeyCommand({ KeyId: keyId })),
@@ -291,7 +326,7 @@ export class ChangeExecutor {
     const next = mergeStatement(before, statement);
     calls.push(`GetKeyPolicy ${keyId}`);
     if (next.changed) {
-      await this.snapshot({ kind: 'key-policy', keyId, policy: before });
+      await this.snapshot({ kind: 'key-policy', keyId, policy: before, ...(account ? { account } : {}) });
       await awsCall(`PutKeyPolicy ${keyId}`, () =>
         kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default', Policy: next.policy })),
       );
@@ -303,14 +338,21 @@ export class ChangeExecutor {
   private async changeOwnership(
     bucket: string,
     objectOwnership: NonNullable<OwnershipControls['Rules']>[number]['ObjectOwnership'],
+    account: string | undefined,
   ): Promise<string[]> {
     const calls: string[] = [];
-    const before = await this.ownershipControls(bucket);
+    const { s3 } = await this.clientsIn(account);
+    const before = await this.ownershipControls(bucket, s3);
     calls.push(`GetBucketOwnershipControls ${bucket}`);
     if (before?.Rules?.[0]?.ObjectOwnership !== objectOwnership) {
-      await this.snapshot({ kind: 'ownership-controls', bucket, controls: before });
+      await this.snapshot({
+        kind: 'ownership-controls',
+        bucket,
+        controls: before,
+        ...(account ? { account } : {}),
+      });
       await awsCall(`PutBucketOwnershipControls ${bucket}`, () =>
-        this.clients.s3.send(
+        s3.send(
           new PutBucketOwnershipControlsCommand({
             Bucket: bucket,
             OwnershipControls: { Rules: [{ ObjectOwnership: objectOwnership }] },
@@ -399,20 +441,19 @@ export class ChangeExecutor {
     return { config: out.DistributionConfig, etag: out.ETag };
   }
 
-  private async bucketPolicy(bucket: string): Promise<string | null> {
+  private async bucketPolicy(bucket: string, s3: S3Client): Promise<string | null> {
     try {
-      return (await this.clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
+      return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
     } catch (err) {
       if (errorCode(err) === 'NoSuchBucketPolicy') return null;
       throw toStepError(err, `GetBucketPolicy ${bucket}`);
     }
   }
 
-  private async ownershipControls(bucket: string): Promise<OwnershipControls | null> {
+  private async ownershipControls(bucket: string, s3: S3Client): Promise<OwnershipControls | null> {
     try {
       return (
-        (await this.clients.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })))
-          .OwnershipControls ?? null
+        (await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }))).OwnershipControls ?? null
       );
     } catch (err) {
       if (errorCode(err) === 'OwnershipControlsNotFoundError') return null;
@@ -655,13 +696,13 @@ export class ChangeExecutor {
           await attempt(`${what} restored`, () => this.restoreDistribution(s.distributionId, s.config));
           break;
         case 'bucket-policy':
-          await attempt(`${what} restored`, () => this.restoreBucketPolicy(s.bucket, s.policy));
+          await attempt(`${what} restored`, () => this.restoreBucketPolicy(s.bucket, s.policy, s.account));
           break;
         case 'key-policy':
-          await attempt(`${what} restored`, () => this.restoreKeyPolicy(s.keyId, s.policy));
+          await attempt(`${what} restored`, () => this.restoreKeyPolicy(s.keyId, s.policy, s.account));
           break;
         case 'ownership-controls':
-          await attempt(`${what} restored`, () => this.restoreOwnership(s.bucket, s.controls));
+          await attempt(`${what} restored`, () => this.restoreOwnership(s.bucket, s.controls, s.account));
           break;
         case 'created-oac': {
           // the ETag from its creation on the first try only; a re-read after a conflict gets a fresh one
@@ -727,23 +768,24 @@ export class ChangeExecutor {
     );
   }
 
-  private async restoreBucketPolicy(bucket: string, policy: string | null): Promise<void> {
+  private async restoreBucketPolicy(bucket: string, policy: string | null, account?: string): Promise<void> {
+    const { s3 } = await this.clientsIn(account);
     // When the current policy cannot be read, write the snapshot anyway: the write is what matters.
-    const current = await this.bucketPolicy(bucket).catch(() => undefined);
+    const current = await this.bucketPolicy(bucket, s3).catch(() => undefined);
     if (current === policy) return;
     if (policy === null) {
       await awsCall(`DeleteBucketPolicy ${bucket}`, () =>
-        this.clients.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })),
+        s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })),
       );
     } else {
       await awsCall(`PutBucketPolicy ${bucket}`, () =>
-        this.clients.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy })),
+        s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy })),
       );
     }
   }
 
-  private async restoreKeyPolicy(keyId: string, policy: string): Promise<void> {
-    const kms = await this.kmsFor(keyId);
+  private async restoreKeyPolicy(keyId: string, policy: string, account?: string): Promise<void> {
+    const kms = await this.kmsFor(keyId, account);
     const current = await kms
       .send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))
       .then((out) => out.Policy)
@@ -754,18 +796,21 @@ export class ChangeExecutor {
     );
   }
 
-  private async restoreOwnership(bucket: string, controls: OwnershipControls | null): Promise<void> {
-    const current = await this.ownershipControls(bucket).catch(() => undefined);
+  private async restoreOwnership(
+    bucket: string,
+    controls: OwnershipControls | null,
+    account?: string,
+  ): Promise<void> {
+    const { s3 } = await this.clientsIn(account);
+    const current = await this.ownershipControls(bucket, s3).catch(() => undefined);
     if (current !== undefined && canonical(current) === canonical(controls)) return;
     if (controls === null) {
       await awsCall(`DeleteBucketOwnershipControls ${bucket}`, () =>
-        this.clients.s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: bucket })),
+        s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: bucket })),
       );
     } else {
       await awsCall(`PutBucketOwnershipControls ${bucket}`, () =>
-        this.clients.s3.send(
-          new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: controls }),
-        ),
+        s3.send(new PutBucketOwnershipControlsCommand({ Bucket: bucket, OwnershipControls: controls })),
       );
     }
   }

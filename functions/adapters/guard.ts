@@ -110,27 +110,32 @@ export async function readControls(
   };
 }
 
-/** Owners of the resources the plan's changes write, by targetKey; the distribution's tags are passed in. */
+/**
+ * Owners of the resources the plan's changes write, by targetKey; the distribution's tags are passed in. A bucket
+ * or key of another account (Action.account) is read with that account's clients (`clientsFor`).
+ */
 export async function readOwners(
-  clients: Pick<AwsClients, 's3' | 'kms'>,
+  clients: Pick<AwsClients, 's3' | 'kms' | 'kmsIn'>,
   plan: Plan,
   distributionId: string,
   tagsOfDistribution: Tags,
+  clientsFor?: (account: string) => Promise<Pick<AwsClients, 's3' | 'kms' | 'kmsIn'>>,
 ): Promise<Map<string, Owner>> {
-  const targets = new Map<string, Target>();
+  const targets = new Map<string, { target: Target; account?: string }>();
   for (const a of plan.actions) {
     if (!a.change) continue;
     const t = targetOf(a.change, distributionId);
-    targets.set(targetKey(t), t);
+    targets.set(targetKey(t), { target: t, ...(a.account ? { account: a.account } : {}) });
   }
   const owners = new Map<string, Owner>();
-  for (const [k, t] of targets) {
+  for (const [k, { target: t, account }] of targets) {
+    const where = account && clientsFor ? await clientsFor(account) : clients;
     const tags =
       t.kind === 'distribution'
         ? tagsOfDistribution
         : t.kind === 'bucket'
-          ? await bucketTags(clients, t.name)
-          : await keyTags(clients, t.keyId);
+          ? await bucketTags(where, t.name)
+          : await keyTags(where, t.keyId);
     const owner = ownerOf(tags);
     if (owner) owners.set(k, owner);
   }

@@ -18,6 +18,8 @@ export interface LockResult {
 
 export interface AuditRecord {
   distributionId: string;
+  /** the distribution's account (issue 15: one hub's table serves every member account) */
+  account?: string;
   executionId: string;
   executionName: string;
   startedAt: string;
@@ -29,6 +31,14 @@ export interface AuditRecord {
   approval: unknown;
   changes: unknown;
   error?: string;
+}
+
+/**
+ * The lock item of a distribution: per account and distribution when the account is known (issue 15), the
+ * distribution alone otherwise (single-account payloads from before).
+ */
+export function lockKey(distributionId: string, account?: string): string {
+  return account ? `LOCK#${account}#${distributionId}` : `LOCK#${distributionId}`;
 }
 
 export class RemediationTable {
@@ -43,14 +53,17 @@ export class RemediationTable {
     executionId: string,
     nowSeconds: number,
     ttlSeconds: number,
+    account?: string,
   ): Promise<LockResult> {
+    const pk = lockKey(distributionId, account);
     try {
       await this.ddb.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: marshall({
-            pk: `LOCK#${distributionId}`,
+            pk,
             sk: 'LOCK',
+            ...(account ? { account } : {}),
             holder: executionId,
             acquiredAt: new Date(nowSeconds * 1000).toISOString(),
             expiresAt: nowSeconds + ttlSeconds,
@@ -69,7 +82,7 @@ export class RemediationTable {
         this.ddb.send(
           new GetItemCommand({
             TableName: this.tableName,
-            Key: marshall({ pk: `LOCK#${distributionId}`, sk: 'LOCK' }),
+            Key: marshall({ pk, sk: 'LOCK' }),
             ConsistentRead: true,
           }),
         ),
@@ -80,12 +93,12 @@ export class RemediationTable {
   }
 
   /** Releases the lock only if this execution holds it; true when released. */
-  async releaseLock(distributionId: string, executionId: string): Promise<boolean> {
+  async releaseLock(distributionId: string, executionId: string, account?: string): Promise<boolean> {
     try {
       await this.ddb.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: marshall({ pk: `LOCK#${distributionId}`, sk: 'LOCK' }),
+          Key: marshall({ pk: lockKey(distributionId, account), sk: 'LOCK' }),
           ConditionExpression: 'holder = :me',
           ExpressionAttributeValues: marshall({ ':me': executionId }),
         }),

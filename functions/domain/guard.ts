@@ -16,10 +16,18 @@ export interface ScopeConfig {
   distributionIds: readonly string[];
 }
 
-/** Why an alarm for this distribution is none of this stack's business, or undefined when it is. */
-export function outOfScope(config: ScopeConfig, distributionId: string): string | undefined {
+/**
+ * Why an alarm for this distribution is none of this stack's business, or undefined when it is. `memberAccount`:
+ * the scope is that member account's own (issue 15), named as such.
+ */
+export function outOfScope(
+  config: ScopeConfig,
+  distributionId: string,
+  memberAccount?: string,
+): string | undefined {
   if (config.scope !== 'distributions' || config.distributionIds.includes(distributionId)) return undefined;
-  return `distribution ${distributionId} is outside this stack's scope (cf403:distributionIds: ${config.distributionIds.join(', ')}); nothing was read or changed`;
+  const whose = memberAccount ? `the member scope of account ${memberAccount}` : "this stack's scope";
+  return `distribution ${distributionId} is outside ${whose} (cf403:distributionIds: ${config.distributionIds.join(', ')}); nothing was read or changed`;
 }
 
 /** What a change touches, for ownership and opt-out. */

@@ -9,6 +9,11 @@ export function kmsRegionOf(ref: string): string | undefined {
   return /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(ref)?.[1];
 }
 
+/** The account a KMS key or alias ARN names; undefined for a bare key id or alias name. */
+export function kmsAccountOf(ref: string): string | undefined {
+  return /^arn:aws[a-z-]*:kms:[a-z0-9-]+:(\d{12}):/.exec(ref)?.[1];
+}
+
 /** The key id of a key ARN (`.../key/ID` → ID); other references unchanged. */
 export function kmsKeyIdOf(ref: string): string {
   return /:key\/(.+)$/.exec(ref)?.[1] ?? ref;

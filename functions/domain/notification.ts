@@ -44,6 +44,11 @@ function message(
   return { type, subject: safeSubject, body: `${lines.join('\n')}\n\n${JSON.stringify({ type, ...data })}` };
 }
 
+/** A distribution as people read it: with its account when known (issue 15: one hub serves many accounts). */
+function named(distributionId: string, account: string | undefined): string {
+  return account ? `${distributionId} (account ${account})` : distributionId;
+}
+
 function causeLines(diagnosis: Diagnosis | undefined): string[] {
   if (!diagnosis?.causes.length) return [];
   return [
@@ -79,9 +84,12 @@ function actionLines(actions: readonly Action[], withDiff: boolean): string[] {
 export function diagnosisMessage(opts: {
   executionId: string;
   distributionId: string;
+  /** the distribution's account */
+  account?: string;
   diagnosis: Diagnosis;
 }): Message {
   const { diagnosis } = opts;
+  const dist = named(opts.distributionId, opts.account);
   const headline = !diagnosis.reproduced
     ? 'the 403s no longer reproduce'
     : diagnosis.causes.length === 0
@@ -89,9 +97,9 @@ export function diagnosisMessage(opts: {
       : `${diagnosis.causes.map((c) => c.id).join(', ')}`;
   return message(
     'diagnosis-done',
-    `cf403: diagnosis for ${opts.distributionId}: ${headline}`,
+    `cf403: diagnosis for ${dist}: ${headline}`,
     [
-      `cf403 diagnosed distribution ${opts.distributionId}: ${headline}.`,
+      `cf403 diagnosed distribution ${dist}: ${headline}.`,
       '',
       ...causeLines(diagnosis),
       ...evidenceLines(diagnosis),
@@ -100,6 +108,7 @@ export function diagnosisMessage(opts: {
     ],
     {
       distributionId: opts.distributionId,
+      ...(opts.account ? { account: opts.account } : {}),
       executionId: opts.executionId,
       causes: diagnosis.causes.map((c) => ({ id: c.id, confidence: c.confidence })),
     },
@@ -109,6 +118,8 @@ export function diagnosisMessage(opts: {
 export function approvalMessage(opts: {
   executionId: string;
   distributionId: string;
+  /** the distribution's account */
+  account?: string;
   diagnosis: Diagnosis;
   plan: Plan;
   automationExecutionId?: string;
@@ -121,9 +132,9 @@ export function approvalMessage(opts: {
   ];
   return message(
     'approval-needed',
-    `cf403: approval needed for ${opts.distributionId}`,
+    `cf403: approval needed for ${named(opts.distributionId, opts.account)}`,
     [
-      `cf403 needs approval to repair CloudFront distribution ${opts.distributionId}.`,
+      `cf403 needs approval to repair CloudFront distribution ${named(opts.distributionId, opts.account)}.`,
       '',
       ...causeLines(opts.diagnosis),
       '',
@@ -134,6 +145,7 @@ export function approvalMessage(opts: {
     ],
     {
       distributionId: opts.distributionId,
+      ...(opts.account ? { account: opts.account } : {}),
       executionId: opts.executionId,
       automationExecutionId: opts.automationExecutionId,
       causes: opts.diagnosis.causes.map((c) => c.id),
@@ -143,9 +155,14 @@ export function approvalMessage(opts: {
 }
 
 /** The short text an approver reads in the Systems Manager console. */
-export function approvalSummary(distributionId: string, diagnosis: Diagnosis, plan: Plan): string {
+export function approvalSummary(
+  distributionId: string,
+  diagnosis: Diagnosis,
+  plan: Plan,
+  account?: string,
+): string {
   return [
-    `cf403 asks to repair CloudFront distribution ${distributionId}.`,
+    `cf403 asks to repair CloudFront distribution ${named(distributionId, account)}.`,
     `Causes: ${diagnosis.causes.map((c) => `${c.id} (${Math.round(c.confidence * 100)}%)`).join(', ') || 'none'}.`,
     'Changes:',
     ...plan.actions.filter((a) => a.change).map((a) => `- [${a.risk}] ${a.description}`),
@@ -155,13 +172,16 @@ export function approvalSummary(distributionId: string, diagnosis: Diagnosis, pl
 export function appliedMessage(opts: {
   executionId: string;
   distributionId: string;
+  /** the distribution's account */
+  account?: string;
   applied: readonly AppliedChange[];
 }): Message {
+  const dist = named(opts.distributionId, opts.account);
   return message(
     'change-applied',
-    `cf403: changes applied to ${opts.distributionId}`,
+    `cf403: changes applied to ${dist}`,
     [
-      `cf403 applied ${opts.applied.length} change(s) to distribution ${opts.distributionId}; verification follows.`,
+      `cf403 applied ${opts.applied.length} change(s) to distribution ${dist}; verification follows.`,
       '',
       ...opts.applied.flatMap((a) => [`  - ${a.description}`, ...a.calls.map((c) => `      ${c}`)]),
       '',
@@ -169,6 +189,7 @@ export function appliedMessage(opts: {
     ],
     {
       distributionId: opts.distributionId,
+      ...(opts.account ? { account: opts.account } : {}),
       executionId: opts.executionId,
       applied: opts.applied.map((a) => a.actionId),
     },
@@ -195,8 +216,10 @@ const OUTCOME_TEXT: Record<string, string> = {
 
 export function outcomeMessage(executionId: string, state: Record<string, unknown>): Message {
   const outcome = typeof state.outcome === 'string' ? state.outcome : 'FAILED';
-  const distributionId =
-    (state.collect as { distributionId?: string } | undefined)?.distributionId ?? 'unknown';
+  const collect = state.collect as { distributionId?: string; account?: string } | undefined;
+  const distributionId = collect?.distributionId ?? 'unknown';
+  const account = typeof collect?.account === 'string' && collect.account ? collect.account : undefined;
+  const dist = named(distributionId, account);
   const diagnosis = state.diagnosis as Diagnosis | undefined;
   const plan = state.plan as { actions?: Action[] } | undefined;
   const error = state.error as { Error?: string; Cause?: string } | undefined;
@@ -209,9 +232,9 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
   const recommendations = (plan?.actions ?? []).filter((a) => outcome === 'ESCALATED' || a.risk === 'manual');
   return message(
     OUTCOME_TYPES[outcome] ?? 'failed',
-    `cf403: ${outcome} for ${distributionId}`,
+    `cf403: ${outcome} for ${dist}`,
     [
-      `cf403 finished for distribution ${distributionId}: ${outcome}: ${
+      `cf403 finished for distribution ${dist}: ${outcome}: ${
         outcome === 'FAILED' && rollbackError
           ? 'the workflow could not finish, and restoring its changes did not complete: check the resources named below'
           : outcome === 'REMEDIATED' &&
@@ -239,6 +262,7 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
     {
       outcome,
       distributionId,
+      ...(account ? { account } : {}),
       executionId,
       causes: diagnosis?.causes.map((c) => c.id) ?? [],
       error: error?.Error,

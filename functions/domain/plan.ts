@@ -1,5 +1,6 @@
 // The fix planner: asks each diagnosed cause's module for its actions, merges shared ones, and holds
 // every change back when a cause that needs a person keeps some probed request at 403.
+import { withAccount } from './action-account.ts';
 import type { DetectContext } from './causes/cause.ts';
 import { causeModule } from './causes/index.ts';
 import { detectContext } from './diagnose.ts';
@@ -12,8 +13,11 @@ export interface PlanOptions {
   approvalRisks: readonly Risk[];
   /** never apply anything: every change becomes a recommendation */
   planOnly: boolean;
-  /** the role that applies fixes: a change its target's own policy refuses it is escalated (absent: not checked) */
-  writer?: Writer;
+  /**
+   * the role that applies fixes: a change its target's own policy refuses it is escalated (absent: not checked).
+   * A function gives the writer of each account (a hub writes a member's resources with that member's role).
+   */
+  writer?: Writer | ((account: string) => Writer | undefined);
 }
 
 interface Blocked {
@@ -68,9 +72,10 @@ function heldBack(action: Action, blocked: Blocked, ctx: DetectContext): Action 
  * the workflow's role, is escalated; then none of the cause's changes is applied (half a fix, such as an OAC
  * whose grant cannot be written, cures nothing).
  */
-function feasible(actions: Action[], ev: Evidence, writer: Writer | undefined): Action[] {
+function feasible(actions: Action[], ev: Evidence, writers: PlanOptions['writer']): Action[] {
   const checked = actions.map((a) => {
     const sized = withinQuotas(a, ev);
+    const writer = typeof writers === 'function' ? writers(a.account ?? ev.account) : writers;
     return writer && sized.change !== undefined ? writableBy(sized, ev, writer) : sized;
   });
   const refused = checked.find((a, i) => a.change === undefined && actions[i]?.change !== undefined);
@@ -90,7 +95,13 @@ export function planFix(ev: Evidence, diagnosis: Diagnosis, options: PlanOptions
   const ctx = detectContext(ev);
   const planned = diagnosis.causes.map((finding) => ({
     finding,
-    actions: feasible(causeModule(finding.id).plan(finding, ctx), ev, options.writer),
+    actions: feasible(
+      causeModule(finding.id)
+        .plan(finding, ctx)
+        .map((a) => withAccount(a, ev)),
+      ev,
+      options.writer,
+    ),
   }));
   const blocked = blockedRequests(ctx, planned);
   const actions: Action[] = [];

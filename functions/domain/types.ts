@@ -210,6 +210,14 @@ export interface BucketEvidence {
   objects: Record<string, Readable<ObjectHead>>;
   /** GetBucketAcl Owner.ID, to tell objects another account wrote */
   ownerCanonicalId?: string;
+  /**
+   * The bucket owner's account when it is not the distribution's (issue 15, found with HeadBucket
+   * ExpectedBucketOwner): its policy is read and written there, since S3 answers Get/PutBucketPolicy only to
+   * the owner's identities.
+   */
+  account?: string;
+  /** that owner account's Block Public Access (it applies to the bucket, not the distribution account's) */
+  accountPublicAccessBlock?: Readable<PublicAccessBlockConfiguration | null>;
 }
 
 export interface KmsKeyEvidence {
@@ -460,6 +468,11 @@ export interface Action {
   managedBy?: ResourceOwner;
   /** the same change, as an edit to the owner's template, so its next deployment keeps the fix */
   templateChange?: string;
+  /**
+   * The account whose resource the change writes when it is not the distribution's (a bucket or key of another
+   * account, issue 15): the apply and the rollback write it with that account's clients.
+   */
+  account?: string;
 }
 
 /** Who manages a resource: CloudFormation (its stack-name tag) or the tool a `cf403:managed-by` tag names. */
@@ -480,9 +493,10 @@ export interface Plan {
 /** What a change touched, recorded before it is made, so rollback can restore it exactly. */
 export type Snapshot =
   | { kind: 'distribution-config'; distributionId: string; config: DistributionConfig }
-  | { kind: 'bucket-policy'; bucket: string; policy: string | null }
-  | { kind: 'key-policy'; keyId: string; policy: string }
-  | { kind: 'ownership-controls'; bucket: string; controls: OwnershipControls | null }
+  /** `account`: the resource's account when it is not the distribution's (Action.account) */
+  | { kind: 'bucket-policy'; bucket: string; policy: string | null; account?: string }
+  | { kind: 'key-policy'; keyId: string; policy: string; account?: string }
+  | { kind: 'ownership-controls'; bucket: string; controls: OwnershipControls | null; account?: string }
   /** `etag`: as CreateOriginAccessControl returned it, so the rollback can delete without reading first */
   | { kind: 'created-oac'; oacId: string; etag?: string }
   /** a CloudFront Function this execution created: the rollback deletes it */

@@ -11,7 +11,7 @@ import {
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { type IRule, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { type EventPattern, type IRule, Match, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -41,24 +41,10 @@ export function createAlarmRule(
     'This queue is the dead-letter queue of the EventBridge rule target; it needs no DLQ of its own.',
   );
 
-  // The error-rate metrics the collect step accepts (functions/domain/alarm-event.ts ERROR_RATE_METRICS).
-  const metric = {
-    namespace: ['AWS/CloudFront'],
-    name: ['4xxErrorRate', '403ErrorRate', 'TotalErrorRate'],
-  };
   const rule = new Rule(scope, 'AlarmRule', {
     description:
       'Starts the CloudFront 403 remediation when a CloudFront 4xxErrorRate, 403ErrorRate or TotalErrorRate alarm enters ALARM',
-    eventPattern: {
-      source: ['aws.cloudwatch'],
-      detailType: ['CloudWatch Alarm State Change'],
-      detail: {
-        ...(prefix ? { alarmName: Match.prefix(prefix) } : {}),
-        state: { value: ['ALARM'] },
-        // EventBridge matches each element of `metrics`, so this is "any metric of the alarm".
-        configuration: { metrics: { metricStat: { metric } } },
-      },
-    },
+    eventPattern: alarmEventPattern(prefix),
     targets: [
       new SfnStateMachine(stateMachine, {
         deadLetterQueue,
@@ -68,6 +54,28 @@ export function createAlarmRule(
     ],
   });
   return { rule, deadLetterQueue };
+}
+
+/**
+ * CloudFront error-rate alarms entering ALARM (named with `prefix` when given). It does not name the event's
+ * `account`, so a hub's rule also matches the alarm events its members forward (issue 15).
+ */
+export function alarmEventPattern(prefix: string | undefined): EventPattern {
+  // The error-rate metrics the collect step accepts (functions/domain/alarm-event.ts ERROR_RATE_METRICS).
+  const metric = {
+    namespace: ['AWS/CloudFront'],
+    name: ['4xxErrorRate', '403ErrorRate', 'TotalErrorRate'],
+  };
+  return {
+    source: ['aws.cloudwatch'],
+    detailType: ['CloudWatch Alarm State Change'],
+    detail: {
+      ...(prefix ? { alarmName: Match.prefix(prefix) } : {}),
+      state: { value: ['ALARM'] },
+      // EventBridge matches each element of `metrics`, so this is "any metric of the alarm".
+      configuration: { metrics: { metricStat: { metric } } },
+    },
+  };
 }
 
 /** Runs the sweep every SWEEP_INTERVAL. */

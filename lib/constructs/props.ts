@@ -45,6 +45,22 @@ export class RemediationConfigError extends Error {
   }
 }
 
+/**
+ * The organization's member accounts a hub serves (issue 15). Each member account runs the member stack
+ * (`CloudFront403Member`), whose role the hub's steps assume to act there.
+ */
+export interface MemberAccountsProps {
+  /** The AWS Organizations id (`o-...`) the hub and every member belong to. */
+  readonly organizationId: string;
+  /** The member account ids (12 digits each, at least one, no duplicates, not the hub's own). */
+  readonly accounts: readonly string[];
+  /**
+   * Name of the role each member stack creates for the hub's steps.
+   * @default 'cf403-member' (DEFAULT_MEMBER_ROLE_NAME)
+   */
+  readonly memberRoleName?: string;
+}
+
 export interface CloudFront403RemediationProps {
   /**
    * Topic for approval requests and outcomes.
@@ -132,4 +148,11 @@ export interface CloudFront403RemediationProps {
    * @default 'cf403:opt-out'
    */
   readonly optOutTagKey?: string;
+  /**
+   * Serve an organization from this stack (the hub): the steps that act in an account assume the member role of
+   * the alarm's account, the default event bus accepts the members' alarm events, and each step role gets the
+   * predictable name `<stack name>-<step>` the member roles trust.
+   * @default - single account: the workflow acts only in this stack's own account
+   */
+  readonly members?: MemberAccountsProps;
 }

@@ -266,6 +266,8 @@ export const GRANT_REASONS: Readonly<Record<string, string>> = {
   'dynamodb:GetItem':
     'the sweep re-reads a pending approval record before it answers it (another answer may win)',
   'dynamodb:UpdateItem': 'the sweep records its last look at an approval that stays pending',
+  'sts:AssumeRole':
+    "a hub's step assumes a member role only for an alarm, bucket or key in that member account (issue 15)",
   // keyed `step:action` where the reason holds for that step only
   'rollback:cloudfront:ListOriginAccessControls':
     'finds an OAC whose creation was interrupted before its snapshot was written (test/e2e/faults.test.ts)',

@@ -24,16 +24,21 @@ function pascal(step: StepName): string {
   return step.charAt(0).toUpperCase() + step.slice(1);
 }
 
-/** One function per step (construct id: the step in PascalCase), all with the same environment. */
+/**
+ * One function per step (construct id: the step in PascalCase), all with the same environment; `roleName` names
+ * each step's role (a hub's, issue 15), else CloudFormation does.
+ */
 export function createStepLambdas(
   scope: Construct,
   environment: Readonly<Record<string, string>>,
+  roleName?: (step: StepName) => string,
 ): Record<StepName, StepLambda> {
   const lambdas = mapSteps(
     (step) =>
       new StepLambda(scope, pascal(step), {
         step,
         environment,
+        ...(roleName ? { roleName: roleName(step) } : {}),
         // the verification may watch the viewers' metrics for up to 10 minutes (issue 10)
         ...(step === 'verify' ? { timeout: Duration.seconds(VIEWER_CHECK.timeoutSeconds) } : {}),
       }),
@@ -48,6 +53,7 @@ export function createStateMachine(
   scope: Construct,
   functions: Readonly<Record<StepName, IFunction>>,
   approvalTimeout: Duration,
+  carryAccount = false,
 ): StateMachine {
   const logGroup = new LogGroup(scope, 'StateMachineLogs', {
     // Step Functions' vended-logs prefix keeps the CloudWatch Logs resource policy small.
@@ -63,6 +69,7 @@ export function createStateMachine(
     definitionBody: buildWorkflowDefinition(new Construct(scope, 'Workflow'), {
       functions,
       approvalTimeout,
+      ...(carryAccount ? { carryAccount } : {}),
     }),
     timeout: approvalTimeout.plus(POST_APPROVAL_ALLOWANCE),
     tracingEnabled: true,

@@ -1,10 +1,14 @@
 // Checks the props at synthesis, so a bad value fails `cdk synth` rather than a deployment or a remediation.
 import { type Duration, Token } from 'aws-cdk-lib';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import { ACCOUNT_ID, ORGANIZATION_ID } from '../../functions/domain/accounts.ts';
 import { APPROVER_ARN, DOCUMENT_NAME, MAX_APPROVAL_TIMEOUT_SECONDS, MAX_APPROVERS } from '../approval.ts';
+import { STEPS } from '../workflow/steps.ts';
+import { hubStepRoleName, IAM_ROLE_NAME } from './members.ts';
 import {
   APPROVAL_RISKS,
   MAX_CHANGES_PER_HOUR_LIMIT,
+  type MemberAccountsProps,
   RemediationConfigError,
   type RemediationScope,
 } from './props.ts';
@@ -103,5 +107,53 @@ export function validateApprovers(approverArns: readonly string[] | undefined, m
     throw new RemediationConfigError(
       `minApprovals must be a whole number from 1 to the number of approvers (${approvers}), got ${minApprovals}`,
     );
+  }
+}
+
+/** Checks an organization id (`o-...`, AWS Organizations API reference, `Organization.Id`). */
+export function validateOrganizationId(what: string, organizationId: string): void {
+  if (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId))
+    throw new RemediationConfigError(
+      `${what}: "${organizationId}" is not an organization id (o- and 10 to 32 of a-z 0-9)`,
+    );
+}
+
+/** Checks a role name given for the member role. */
+export function validateMemberRoleName(what: string, roleName: string): void {
+  if (!Token.isUnresolved(roleName) && !IAM_ROLE_NAME.test(roleName))
+    throw new RemediationConfigError(
+      `${what}: "${roleName}" is not an IAM role name (1–64 of letters, digits and + = , . @ _ -)`,
+    );
+}
+
+/**
+ * The hub's `members`: a valid organization id, at least one member account, each a 12-digit id listed once and
+ * not the hub's own account (whose resources the steps reach without assuming a role), a valid member role name,
+ * and step role names `<stack name>-<step>` IAM accepts.
+ */
+export function validateMembers(members: MemberAccountsProps, stackName: string, hubAccount: string): void {
+  validateOrganizationId('members.organizationId', members.organizationId);
+  if (members.accounts.length === 0)
+    throw new RemediationConfigError('members.accounts: list at least one member account');
+  for (const account of members.accounts) {
+    if (!Token.isUnresolved(account) && !ACCOUNT_ID.test(account))
+      throw new RemediationConfigError(`members.accounts: "${account}" is not a 12-digit account id`);
+    if (!Token.isUnresolved(hubAccount) && account === hubAccount)
+      throw new RemediationConfigError(
+        `members.accounts: ${account} is the hub's own account; its distributions are served without a member stack`,
+      );
+  }
+  if (new Set(members.accounts).size !== members.accounts.length)
+    throw new RemediationConfigError('members.accounts: duplicate account id');
+  if (members.memberRoleName !== undefined)
+    validateMemberRoleName('members.memberRoleName', members.memberRoleName);
+  if (!Token.isUnresolved(stackName)) {
+    for (const step of STEPS) {
+      const name = hubStepRoleName(stackName, step);
+      if (!IAM_ROLE_NAME.test(name))
+        throw new RemediationConfigError(
+          `members: the step role name "${name}" (<stack name>-<step>) is longer than IAM's 64 characters; use a shorter stack name`,
+        );
+    }
   }
 }

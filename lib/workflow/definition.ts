@@ -59,6 +59,12 @@ export interface WorkflowDefinitionProps {
    * @default CLOUDFRONT_WAIT.maxWaitSeconds (840 s, under the waiting functions' 900 s timeout)
    */
   readonly maxWaitSeconds?: number;
+  /**
+   * A hub's workflow (issue 15): every step after collect gets the alarm's account (`$.collect.account`) beside
+   * the distribution id, so it acts in that account.
+   * @default false - single account: payloads carry no account
+   */
+  readonly carryAccount?: boolean;
 }
 
 /** What a wait looks at and where it goes: one of the three CloudFront waits of the workflow. */
@@ -133,7 +139,11 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   const execution = { 'executionId.$': '$$.Execution.Id', 'executionName.$': '$$.Execution.Name' };
   const finalInput = { ...execution, 'startedAt.$': '$$.Execution.StartTime', 'state.$': '$' };
-  const distribution = { 'distributionId.$': '$.collect.distributionId' };
+  // A hub's steps learn the account from the payload; the key is absent in a single-account workflow.
+  const distribution = {
+    'distributionId.$': '$.collect.distributionId',
+    ...(props.carryAccount ? { 'account.$': '$.collect.account' } : {}),
+  };
   const target = { ...distribution, 'evidenceRef.$': '$.collect.evidenceRef' };
   // A rollback runs only after PlanFix, so the plan's summary is always in the state.
   const rollbackInput = { ...execution, ...target, 'actions.$': '$.plan.actions' };
@@ -300,12 +310,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     result: Result.fromString('NO_ACTION_NEEDED'),
     resultPath: '$.outcome',
   }).next(new Succeed(scope, 'DuplicateIgnored'));
-  const lock = step(
-    'AcquireLock',
-    fns.lock,
-    { ...execution, 'distributionId.$': '$.collect.distributionId' },
-    '$.lock',
-  );
+  const lock = step('AcquireLock', fns.lock, { ...execution, ...distribution }, '$.lock');
   catchToFail(lock);
   lock.next(
     new Choice(scope, 'IsDuplicate?')

@@ -31,7 +31,18 @@ export function respond(view: EdgeView, req: EdgeRequest): EdgeResponse {
   return respondAt(view, req, 0);
 }
 
-function respondAt(view: EdgeView, req: EdgeRequest, depth: number): EdgeResponse {
+/** The view answering a host: an organization's picks the account of the distribution serving it (issue 15). */
+function viewFor(view: EdgeView, url: string): EdgeView {
+  if (!view.forHost) return view;
+  try {
+    return view.forHost(new URL(url).hostname);
+  } catch {
+    return view;
+  }
+}
+
+function respondAt(outer: EdgeView, req: EdgeRequest, depth: number): EdgeResponse {
+  const view = viewFor(outer, req.url);
   const trace: string[] = [];
   const ids = nextIds(`${req.method} ${req.url} ${req.clientIp} ${depth}`);
   let url: URL;

@@ -112,6 +112,14 @@ export function headersToOrigin(ctx: EdgeContext, origin: Origin): { referer?: s
   return { ...(referer !== undefined ? { referer } : {}), userAgent };
 }
 
+/**
+ * The account owning a bucket: another account than the distribution's in an organization (issue 15: the
+ * cross-account OAC case, where the grant lives in the bucket owner's policy), else the view's own.
+ */
+function bucketAccount(ctx: EdgeContext, bucket: string): string {
+  return ctx.view.bucketAccount?.(bucket) ?? ctx.view.scenario.account;
+}
+
 /** The identity CloudFront uses towards an S3 REST origin. */
 export function requesterFor(ctx: EdgeContext, origin: Origin): { requester: Requester; note: string } {
   const { scenario } = ctx.view;
@@ -175,7 +183,7 @@ interface ObjectCheck {
 /** Object ownership and SSE-KMS: reasons S3 refuses a GetObject the policy allowed. */
 function objectRefusal(check: ObjectCheck): { message: string; note: string } | undefined {
   const { bucket, object, requester, ctx } = check;
-  const account = ctx.view.scenario.account;
+  const account = bucketAccount(ctx, bucket.Name);
   if (object.OwnerAccount !== undefined && object.OwnerAccount !== account && aclsEnabled(bucket)) {
     return { message: 'Access Denied', note: `object-owned-by:${object.OwnerAccount}` };
   }
@@ -222,10 +230,10 @@ export function s3RestOrigin(
   }
   const method = ctx.req.method.toUpperCase();
   const key = objectKey(origin.OriginPath, uri);
-  const bpa = effectiveBpa(bucket, ctx.view.accountPublicAccessBlock());
+  const bpa = effectiveBpa(bucket, ctx.view.accountPublicAccessBlock(bucket.Name));
   const base = {
     bucket,
-    account: scenario.account,
+    account: bucketAccount(ctx, bucket.Name),
     requester,
     bpa,
     secureTransport: true,
@@ -283,7 +291,7 @@ function listBucket(
   const { trace, ids } = ctx;
   const access = bucketAccess({
     bucket,
-    account: ctx.view.scenario.account,
+    account: bucketAccount(ctx, bucket.Name),
     requester,
     bpa,
     secureTransport: true,
@@ -308,7 +316,7 @@ function missingObject(
   const { trace, ids } = ctx;
   const list = bucketAccess({
     bucket,
-    account: ctx.view.scenario.account,
+    account: bucketAccount(ctx, bucket.Name),
     requester,
     bpa,
     secureTransport: endpoint === 'rest',
@@ -392,10 +400,10 @@ export function s3WebsiteOrigin(
   if (key === '' || key.endsWith('/')) key += suffix;
 
   const requester: Requester = { kind: 'anonymous' };
-  const bpa = effectiveBpa(bucket, ctx.view.accountPublicAccessBlock());
+  const bpa = effectiveBpa(bucket, ctx.view.accountPublicAccessBlock(bucket.Name));
   const base = {
     bucket,
-    account: scenario.account,
+    account: bucketAccount(ctx, bucket.Name),
     requester,
     bpa,
     secureTransport: false,
@@ -441,7 +449,7 @@ function websiteErrorDocument(
   if (object === undefined) return response;
   const access = bucketAccess({
     bucket,
-    account: ctx.view.scenario.account,
+    account: bucketAccount(ctx, bucket.Name),
     requester: { kind: 'anonymous' },
     bpa,
     secureTransport: false,

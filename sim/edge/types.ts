@@ -29,7 +29,12 @@ export interface EdgeView {
   deployedConfig(distributionId: string): DistributionConfig;
   /** true while a distribution that was InProgress when the scenario loaded has not finished deploying */
   staleEdge(distributionId: string): boolean;
-  accountPublicAccessBlock(): PublicAccessBlockConfiguration | null;
+  /** account-level Block Public Access of the bucket's owner (the view's account when no bucket is named) */
+  accountPublicAccessBlock(bucket?: string): PublicAccessBlockConfiguration | null;
+  /** issue 15: the account owning a bucket, when the view spans several accounts */
+  bucketAccount?(bucket: string): string | undefined;
+  /** issue 15: the view for requests to `hostname` (an organization answers with the distribution's account) */
+  forHost?(hostname: string): EdgeView;
   /** an error response CloudFront still serves from its cache for this path (issue 11); absent: none */
   cachedError?(
     distributionId: string,

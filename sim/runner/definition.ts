@@ -104,32 +104,45 @@ export interface SynthesizedStack {
 export const SIMULATOR_CONTEXT: Readonly<Record<string, unknown>> = { 'cf403:scope': 'account' };
 
 /**
- * Synthesizes the app (no bundling) with `context` and returns its template and state machine; cached per
- * source hash and context.
+ * A synthesis result cached in node_modules/.cache/cf403 per source hash, `kind` and context: synthesis takes
+ * seconds, and test workers would otherwise each pay for it.
  */
-export async function synthesizedStack(
-  context: Readonly<Record<string, unknown>> = SIMULATOR_CONTEXT,
-): Promise<SynthesizedStack> {
+export async function cachedSynthesis<T>(
+  kind: string,
+  context: Readonly<Record<string, unknown>>,
+  make: (outdir: string) => Promise<T> | T,
+): Promise<T> {
   const cacheDir = join(ROOT, 'node_modules', '.cache', 'cf403');
   const contextHash = createHash('sha256').update(JSON.stringify(context)).digest('hex').slice(0, 8);
-  const cacheFile = join(cacheDir, `stack-${sourceHash()}-${contextHash}.json`);
+  const cacheFile = join(cacheDir, `${kind}-${sourceHash()}-${contextHash}.json`);
   try {
-    return JSON.parse(readFileSync(cacheFile, 'utf-8')) as SynthesizedStack;
+    return JSON.parse(readFileSync(cacheFile, 'utf-8')) as T;
   } catch {
     // not cached yet
   }
-  const { buildApp } = await import('../../lib/app.ts');
-  const outdir = join(tmpdir(), `cf403-synth-${process.pid}-${Date.now()}`);
-  const { app, stack } = buildApp({ bundle: false, outdir, context: { ...context } });
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template as Template;
-  const out: SynthesizedStack = { asl: definitionFromTemplate(template), template };
+  const out = await make(join(tmpdir(), `cf403-synth-${process.pid}-${Date.now()}`));
   mkdirSync(cacheDir, { recursive: true });
   // Written whole then renamed: test workers synthesizing at once never read a half-written file.
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(out));
   renameSync(tmp, cacheFile);
   return out;
+}
+
+/**
+ * Synthesizes the app (no bundling) with `context` and returns its template and state machine; cached per
+ * source hash and context.
+ */
+export async function synthesizedStack(
+  context: Readonly<Record<string, unknown>> = SIMULATOR_CONTEXT,
+): Promise<SynthesizedStack> {
+  return cachedSynthesis('stack', context, async (outdir) => {
+    const { buildApp } = await import('../../lib/app.ts');
+    const { app, stack } = buildApp({ bundle: false, outdir, context: { ...context } });
+    const assembly = app.synth();
+    const template = assembly.getStackByName(stack.stackName).template as Template;
+    return { asl: definitionFromTemplate(template), template };
+  });
 }
 
 /** The synthesized state machine as plain ASL (see synthesizedStack). */

@@ -3,9 +3,15 @@
 import type { AwsClients } from '../../functions/adapters/clients.ts';
 import type { Prober } from '../../functions/adapters/prober.ts';
 import { type RequestLog, StandardLogRequestLog } from '../../functions/adapters/request-log.ts';
-import type { ProbeRequest, ProbeResponse, ViewerRequest } from '../../functions/domain/types.ts';
+import type {
+  DistributionEvidence,
+  ProbeRequest,
+  ProbeResponse,
+  ViewerRequest,
+} from '../../functions/domain/types.ts';
 import { respond } from '../edge/index.ts';
 import { logRecordOf } from '../edge/log-record.ts';
+import { lookupDistribution } from '../edge/match.ts';
 import type { World } from '../world/index.ts';
 
 /** Probes go through the edge model, from the workflow's own location (`simulation.probe`). */
@@ -14,7 +20,7 @@ export class EdgeProber implements Prober {
 
   async probe(req: ProbeRequest): Promise<ProbeResponse> {
     const { country, clientIp, userAgent } = this.world.probe;
-    const res = respond(this.world, {
+    const res = respond(this.world.edge, {
       url: req.url,
       method: req.method,
       // the probe's own User-Agent, as FetchProber sends it (WAF rules see it)
@@ -34,12 +40,29 @@ export class EdgeProber implements Prober {
 export class ScenarioRequestLog implements RequestLog {
   private readonly requests: readonly ViewerRequest[];
 
-  constructor(requests: readonly ViewerRequest[], world?: World) {
+  constructor(
+    requests: readonly ViewerRequest[],
+    private readonly world?: World,
+  ) {
     this.requests = world === undefined ? requests : requests.map((r) => withLogRecord(world, r));
   }
 
-  async failingRequests(): Promise<ViewerRequest[]> {
-    return structuredClone([...this.requests]);
+  /**
+   * The scenario's requests. In an organization (issue 15) each distribution's logs hold only its own viewers:
+   * requests another account's distribution serves are not in them.
+   */
+  async failingRequests(dist?: DistributionEvidence): Promise<ViewerRequest[]> {
+    const world = this.world;
+    if (world?.organization === undefined || dist === undefined) return structuredClone([...this.requests]);
+    const servedByAnother = (r: ViewerRequest): boolean => {
+      try {
+        const found = lookupDistribution(world.edge, new URL(r.url).hostname);
+        return found !== undefined && found.distribution.Id !== dist.Id;
+      } catch {
+        return false;
+      }
+    };
+    return structuredClone(this.requests.filter((r) => !servedByAnother(r)));
   }
 }
 
@@ -47,7 +70,7 @@ export class ScenarioRequestLog implements RequestLog {
 export function withLogRecord(world: World, r: ViewerRequest): ViewerRequest {
   if (r.logged !== undefined) return r;
   const country = r.country ?? world.probe.country;
-  const res = respond(world, {
+  const res = respond(world.edge, {
     url: r.url,
     method: r.method,
     headers: r.headers,

@@ -30,7 +30,8 @@ import type {
   ProbeResult,
   ResourceOwner,
 } from '../../functions/domain/types.ts';
-import type { StepDeps } from '../../functions/steps/runtime.ts';
+import { depsForAccount, type StepDeps } from '../../functions/steps/runtime.ts';
+import { STEP_CLIENTS } from '../../functions/steps/step-clients.ts';
 import { STEP_FOLDERS, type StepName, TASK_STATES } from '../../lib/workflow/steps.ts';
 import type { Scenario } from '../scenario/types.ts';
 import {
@@ -42,7 +43,16 @@ import {
 import { type Caller, World } from '../world/index.ts';
 import { closeTask } from '../world/messaging.ts';
 import { redactCallInput } from '../world/model/validate.ts';
+import { Organization, OrganizationError } from '../world/organization.ts';
 import { type Asl, type SynthesizedStack, synthesizedStack } from './definition.ts';
+import {
+  type AttachTarget,
+  deployMemberStacks,
+  organizationContext,
+  organizationTarget,
+  simulatedAccountAccess,
+  synthesizedOrganization,
+} from './organization.ts';
 import { accessLogsOf, EdgeProber } from './ports.ts';
 import { deployStack, SIM_APPROVAL_DOCUMENT, SIM_PAUSE_PARAMETER } from './stack.ts';
 import { STEP_RUNS } from './steps.ts';
@@ -108,6 +118,8 @@ export interface ReportAction {
   diff: FieldDiff[];
   /** resources the change touches: `distribution:ID`, `bucket-policy:NAME`, `oac`, `key-policy:ID`, `ownership:NAME` */
   targets: string[];
+  /** issue 15: the account the change writes in, when not the distribution's (a bucket of another account) */
+  account?: string;
   /** the tool that manages what the change writes (its tags): the fix is held unless configured (issue 12) */
   managedBy?: ResourceOwner;
   /** the same change as an edit to that tool's template, so its next deployment keeps the fix */
@@ -117,6 +129,8 @@ export interface ReportAction {
 export interface Report {
   scenario: string;
   outcome: string;
+  /** issue 15: the distribution's account, in a hub's run over an organization (a scenario with `accounts`) */
+  account?: string;
   causes: Diagnosis['causes'];
   /** failing requests set aside as noise, with the better alarm to set (issue 11) */
   noise?: Diagnosis['noise'];
@@ -169,8 +183,11 @@ function artifactBucket(world: World): string {
 /** definitions (as JSON text) the local engine has already validated */
 const VALIDATED = new Set<string>();
 
-/** Real SDK clients whose every call the world answers, made as `caller`. */
-export function simulatedClients(world: World, caller: Caller = { step: 'unknown' }): AwsClients {
+/**
+ * Real SDK clients whose every call the world answers, made as `caller`. `world` may be an organization's
+ * target (sim/runner/organization.ts), which routes each call to the account it belongs to (issue 15).
+ */
+export function simulatedClients(world: AttachTarget, caller: Caller = { step: 'unknown' }): AwsClients {
   const opts = {
     region: world.region,
     credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
@@ -239,11 +256,13 @@ export function simulationDeps(
   caller: Caller = { step: 'unknown' },
   // never Powertools here: its EMF lines would land on stdout, which carries the JSON report
   metrics: MetricsPort = new RecordingMetrics(),
+  /** issue 15: where the clients' calls go (an organization routes them); default the world itself */
+  target: AttachTarget = world,
 ): StepDeps {
   const bucket = artifactBucket(world);
   world.addSystemBucket(bucket);
   const { versionName } = deployStack(world);
-  const clients = simulatedClients(world, caller);
+  const clients = simulatedClients(target, caller);
   return {
     config: parseConfig({
       AWS_REGION: world.region,
@@ -263,6 +282,7 @@ export function simulationDeps(
     artifacts: new S3ArtifactStore(clients.s3, bucket),
     prober: new EdgeProber(world),
     requestLog: accessLogsOf(world, clients),
+    requestLogFor: (c: AwsClients) => accessLogsOf(world, c),
     logger: stderrLogger(logLevel),
     metrics,
     now: () => new Date(world.now()),
@@ -315,11 +335,20 @@ export class LocalWorkflow {
     deployment: Asl | SynthesizedStack,
     private readonly logLevel?: string,
     private readonly env?: Record<string, string>,
+    /** issue 15: the organization the world is the hub of; steps then act in member accounts through STS */
+    readonly organization?: Organization,
   ) {
+    if (organization && organization.hub !== world)
+      throw new OrganizationError('LocalWorkflow: the world must be the organization hub');
     if (isSynthesizedStack(deployment)) {
       this.asl = deployment.asl;
       const stack = simulatedStack(world);
-      this.identities = stepIdentities(deployment.template, stack);
+      const identities = stepIdentities(deployment.template, stack);
+      // the hub's principals carry aws:PrincipalOrgID, which the member roles' trust policies require
+      if (organization)
+        for (const s of Object.keys(identities) as StepName[])
+          identities[s] = organization.withOrganization(identities[s]);
+      this.identities = identities;
       world.useStack({
         policies: stackResourcePolicies(deployment.template, stack),
         stateMachineArn: stack.stateMachineArn,
@@ -339,14 +368,34 @@ export class LocalWorkflow {
       const identity = step === 'operator' ? undefined : this.identities?.[step];
       // as the construct sets it: the plan checks what the apply role may write
       const applyRole = this.identities?.apply.roleArn;
-      const env = applyRole ? { CF403_APPLY_ROLE_ARN: applyRole, ...this.env } : this.env;
+      const org = this.organization;
+      const env: Record<string, string> = {
+        ...(applyRole ? { CF403_APPLY_ROLE_ARN: applyRole } : {}),
+        ...(org ? hubEnvironment(org) : {}),
+        ...this.env,
+      };
+      const caller: Caller = { step: name, ...(identity ? { identity } : {}) };
       deps = simulationDeps(
         this.world,
         this.logLevel,
         env,
-        { step: name, ...(identity ? { identity } : {}) },
+        caller,
         this.metrics,
+        org ? organizationTarget(org) : this.world,
       );
+      if (org)
+        deps = {
+          ...deps,
+          accounts: simulatedAccountAccess({
+            org,
+            step: name,
+            identity,
+            own: deps.clients,
+            clients: simulatedClients,
+            world: this.world,
+            ...(env.CF403_MEMBER_ROLE_NAME !== undefined ? { roleName: env.CF403_MEMBER_ROLE_NAME } : {}),
+          }),
+        };
       this.stepDeps.set(name, deps);
     }
     return deps;
@@ -424,7 +473,10 @@ export class LocalWorkflow {
         : input;
       let out: unknown;
       try {
-        out = await STEP_RUNS[step](payload, this.depsFor(step));
+        // issue 15: in the account the input names, through that account's member role (as lambdaHandler does)
+        const base = this.depsFor(step);
+        const deps = this.organization ? await depsForAccount(base, payload, STEP_CLIENTS[step]) : base;
+        out = await STEP_RUNS[step](payload, deps);
       } catch (err) {
         throw lambdaError(err);
       }
@@ -555,18 +607,73 @@ export class LocalWorkflow {
   }
 }
 
+/** The alarm of the first distribution: the hub's, else the first member account's that holds one (issue 15). */
 export function defaultAlarmEvent(scenario: Scenario): Record<string, unknown> {
+  const holders = [
+    { account: scenario.account, distributions: scenario.cloudfront.distributions },
+    ...(scenario.accounts ?? []).map((a) => ({
+      account: a.account,
+      distributions: a.cloudfront?.distributions ?? [],
+    })),
+  ];
+  const first = holders.find((h) => h.distributions.length > 0);
   return (
     scenario.alarmEvent ??
     cloudFront4xxAlarmEvent({
-      distributionId: scenario.cloudfront.distributions[0]?.Id ?? '',
-      account: scenario.account,
+      distributionId: first?.distributions[0]?.Id ?? '',
+      account: first?.account ?? scenario.account,
       region: scenario.region,
     })
   );
 }
 
+/** What the hub's steps get in an organization (lib: the hub's step environment; functions/config.ts). */
+export function hubEnvironment(org: Organization): Record<string, string> {
+  return {
+    CF403_ACCOUNT: org.hub.account,
+    CF403_MEMBER_ACCOUNTS: org.members.join(','),
+    CF403_ORGANIZATION_ID: org.id,
+  };
+}
+
+/** The organization a scenario with `accounts` runs in: its worlds, the member stack in each member account. */
+export interface OrganizationRun {
+  readonly organization: Organization;
+  readonly workflow: LocalWorkflow;
+}
+
+/**
+ * Issue 15: the hub's workflow over an organization. Synthesizes the hub and member stacks for the scenario's
+ * organization, deploys the member stack in every member account (unless `memberStack: false`), and runs the
+ * hub's state machine in the hub account.
+ */
+export async function organizationRun(
+  scenario: Scenario,
+  options: Pick<SimulateOptions, 'logLevel' | 'env'> = {},
+): Promise<OrganizationRun> {
+  const templates = await synthesizedOrganization(organizationContext(scenario));
+  const organization = new Organization(scenario);
+  deployMemberStacks(organization, templates.member);
+  const workflow = new LocalWorkflow(
+    organization.hub,
+    templates.hub,
+    options.logLevel,
+    options.env,
+    organization,
+  );
+  return { organization, workflow };
+}
+
 export async function simulate(scenario: Scenario, options: SimulateOptions): Promise<Report> {
+  if (scenario.accounts !== undefined && options.definition === undefined) {
+    const { organization, workflow } = await organizationRun(scenario, options);
+    const result = await workflow.execute(
+      defaultAlarmEvent(scenario),
+      `sim-${scenario.name}`.slice(0, 80),
+      options.decision,
+    );
+    return buildReport(scenario, organization.hub, result, organization);
+  }
   const deployment = options.definition ?? (await synthesizedStack());
   const world = new World(scenario);
   const workflow = new LocalWorkflow(world, deployment, options.logLevel, options.env);
@@ -576,6 +683,12 @@ export async function simulate(scenario: Scenario, options: SimulateOptions): Pr
     options.decision,
   );
   return buildReport(scenario, world, result);
+}
+
+/** The account of the scenario's alarm event (the hub's when the event names none). */
+function alarmAccount(scenario: Scenario): string {
+  const account = defaultAlarmEvent(scenario).account;
+  return typeof account === 'string' ? account : scenario.account;
 }
 
 function targetsOf(change: ChangeSpec | undefined): string[] {
@@ -602,12 +715,24 @@ function targetsOf(change: ChangeSpec | undefined): string[] {
   }
 }
 
-export function buildReport(scenario: Scenario, world: World, result: ExecutionResult): Report {
+export function buildReport(
+  scenario: Scenario,
+  world: World,
+  result: ExecutionResult,
+  /** issue 15: the organization `world` is the hub of: calls and state of every account */
+  organization?: Organization,
+): Report {
   const planText = world.systemObject(artifactBucket(world), executionKey(result.executionName, 'plan'));
   const fullPlan = planText ? (JSON.parse(planText) as Plan) : undefined;
   const { output, states, approvalDecision: decision, error } = result;
   const collect = output.collect as
-    | { probes?: ProbeResult[]; ignored?: boolean; reason?: string; distributionId?: string }
+    | {
+        probes?: ProbeResult[];
+        ignored?: boolean;
+        reason?: string;
+        distributionId?: string;
+        account?: string;
+      }
     | undefined;
   const diagnosis = output.diagnosis as Diagnosis | undefined;
   const plan = output.plan as
@@ -634,6 +759,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
   return {
     scenario: scenario.name,
     outcome,
+    ...(organization ? { account: collect?.account ?? alarmAccount(scenario) } : {}),
     causes: diagnosis?.causes ?? [],
     ...(diagnosis?.noise ? { noise: diagnosis.noise } : {}),
     ...(diagnosis?.unexplained ? { unexplained: diagnosis.unexplained } : {}),
@@ -655,6 +781,7 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
           // another tool owns what the change writes: who, and the change to make in its template (issue 12)
           ...(full?.managedBy ? { managedBy: full.managedBy } : {}),
           ...(full?.templateChange ? { templateChange: full.templateChange } : {}),
+          ...(full?.account ? { account: full.account } : {}),
         };
       })(),
     })),
@@ -692,9 +819,11 @@ export function buildReport(scenario: Scenario, world: World, result: ExecutionR
       .length,
     notifications: world.notifications.map((n) => ({ subject: n.subject, message: n.message })),
     simulatedSeconds: (world.now() - new Date('2026-11-28T00:00:00Z').getTime()) / 1000,
-    awsCalls: world.calls.length,
-    trace: traceOf(world.calls, [...world.secrets], redactCallInput),
-    world: world.toScenario(),
+    awsCalls: (organization?.calls ?? world.calls).length,
+    trace: traceOf(organization?.calls ?? world.calls, [...world.secrets], redactCallInput, {
+      accounts: organization !== undefined,
+    }),
+    world: organization?.toScenario() ?? world.toScenario(),
     states,
   };
 }

@@ -8,6 +8,10 @@ export interface TraceEntry {
   operation: string;
   input: unknown;
   error?: string;
+  /** issue 15 (an organization's run): the account the caller acted in */
+  callerAccount?: string;
+  /** issue 15 (an organization's run): the account that answered (the resource's owner) */
+  account?: string;
 }
 
 export const REDACTED = '<redacted>';
@@ -40,6 +44,8 @@ export function traceOf(
   calls: readonly WorldCall[],
   secrets: readonly string[] = [],
   redact?: InputRedactor,
+  /** name each call's accounts (issue 15: a hub's run over several accounts) */
+  options: { accounts?: boolean } = {},
 ): TraceEntry[] {
   const known = secrets.filter((s) => s.length > 0);
   return calls.map((c) => {
@@ -51,6 +57,8 @@ export function traceOf(
       operation: c.api,
       input: scrub(input, known),
       ...(c.error === undefined ? {} : { error: c.error }),
+      ...(options.accounts && c.callerAccount !== undefined ? { callerAccount: c.callerAccount } : {}),
+      ...(options.accounts && c.account !== undefined ? { account: c.account } : {}),
     };
   });
 }

@@ -44,11 +44,14 @@ function pathOf(pointer: string): string {
     .reduce<string>((p, t) => at(p, /^\d+$/.test(t) ? Number(t) : t), '');
 }
 
+/** Follows a local `$ref` (`#/definitions/x`, or `#/properties/cloudfront` for a member account's sections). */
 function resolve(node: Node | undefined, root: Node): Node | undefined {
   const ref = node?.$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#/definitions/')) return node;
-  const defs = root.definitions as Record<string, Node> | undefined;
-  return resolve(defs?.[ref.slice('#/definitions/'.length)], root);
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
+  let at: unknown = root;
+  for (const token of ref.slice(2).split('/'))
+    at = (at as Record<string, unknown> | undefined)?.[token.replaceAll('~1', '/').replaceAll('~0', '~')];
+  return resolve(at as Node | undefined, root);
 }
 
 const TYPE_WORDS: Record<string, string> = {

@@ -253,7 +253,34 @@ export interface Scenario {
   cloudwatch?: { alarms?: MetricAlarm[] };
   /** issue 11: Lambda functions behind function URL origins */
   lambda?: { functions: ScenarioLambdaFunction[] };
+  /** issue 15: the organization of the hub (the top level) and its member accounts */
+  organization?: ScenarioOrganization;
+  /** issue 15: member accounts, each with its own resources; the top level is the hub account */
+  accounts?: ScenarioAccount[];
+  /** the alarm's EventBridge event; its `account` names the distribution's account (issue 15) */
   alarmEvent?: Record<string, unknown>;
   simulation?: Simulation;
   expect?: { causes: string[]; outcome: string };
+}
+
+/** issue 15: the AWS Organizations organization (`Organization.Id`, AWS Organizations API reference). */
+export interface ScenarioOrganization {
+  id: string;
+}
+
+/** The sections an account holds: the same shapes as the scenario's top level. */
+export type ScenarioAccountSections = Partial<
+  Pick<
+    Scenario,
+    'cloudfront' | 's3' | 'kms' | 'wafv2' | 'lambda' | 'cloudwatch' | 'logs' | 'metrics' | 'cloudwatchLogs'
+  >
+>;
+
+/** issue 15: a member account of the organization, with its own resources. */
+export interface ScenarioAccount extends ScenarioAccountSections {
+  account: string;
+  /** false: the account is not a member of the organization (default true) */
+  inOrganization?: boolean;
+  /** false: the member stack, and so the role the hub assumes, is not deployed there (default true) */
+  memberStack?: boolean;
 }

@@ -180,35 +180,110 @@ function viewerRequest(r: Json, path: string): void {
   if (r.clientIp !== undefined) ipAddress(r.clientIp, at(path, 'clientIp'));
 }
 
-function semantics(root: Json): void {
-  const cf = rec(root.cloudfront);
+/** The sections an account holds (the top level's, or a member account's under `prefix`). */
+function accountSections(section: Json, prefix: string): void {
+  const cf = rec(section.cloudfront);
   list(cf.distributions).forEach((d, i) => {
-    distribution(rec(d), at('cloudfront.distributions', i));
+    distribution(rec(d), at(at(at(prefix, 'cloudfront'), 'distributions'), i));
   });
   list(cf.originRequestPolicies).forEach((o, i) => {
     quantities(
       rec(o).OriginRequestPolicyConfig,
-      at(at('cloudfront.originRequestPolicies', i), 'OriginRequestPolicyConfig'),
+      at(at(at(at(prefix, 'cloudfront'), 'originRequestPolicies'), i), 'OriginRequestPolicyConfig'),
     );
   });
-  list(rec(root.s3).buckets).forEach((b, i) => {
-    policyText(rec(b).Policy, at(at('s3.buckets', i), 'Policy'));
+  list(rec(section.s3).buckets).forEach((b, i) => {
+    policyText(rec(b).Policy, at(at(at(at(prefix, 's3'), 'buckets'), i), 'Policy'));
   });
-  list(rec(root.kms).keys).forEach((k, i) => {
-    policyText(rec(k).Policy, at(at('kms.keys', i), 'Policy'));
+  list(rec(section.kms).keys).forEach((k, i) => {
+    policyText(rec(k).Policy, at(at(at(at(prefix, 'kms'), 'keys'), i), 'Policy'));
   });
-  list(rec(root.wafv2).ipSets).forEach((s, i) => {
+  list(rec(section.wafv2).ipSets).forEach((s, i) => {
     const set = rec(s);
     const version = set.IPAddressVersion === 'IPV6' ? 6 : 4;
     list(set.Addresses).forEach((a, j) => {
-      cidr(String(a), at(at(at('wafv2.ipSets', i), 'Addresses'), j), version);
+      cidr(String(a), at(at(at(at(at(prefix, 'wafv2'), 'ipSets'), i), 'Addresses'), j), version);
     });
   });
+  list(rec(section.logs).history).forEach((r, i) => {
+    viewerRequest(rec(r), at(at(at(prefix, 'logs'), 'history'), i));
+  });
+  if (section.lambda !== undefined) lambdaSection(section.lambda, at(prefix, 'lambda'));
+}
+
+/**
+ * issue 15: member accounts. Each is another account than the hub's and than every other member; a resource's
+ * ARN names the account holding it; bucket names are global (S3 User Guide, "Bucket naming rules": unique
+ * across all AWS accounts in a partition); a scenario with accounts names its organization.
+ */
+function organization(root: Json): void {
+  const accounts = list(root.accounts);
+  const all: { section: Json; prefix: string; account: string }[] = [
+    { section: root, prefix: '', account: String(root.account) },
+    ...accounts.map((a, i) => ({
+      section: rec(a),
+      prefix: at('accounts', i),
+      account: String(rec(a).account),
+    })),
+  ];
+  if (root.accounts !== undefined && root.organization === undefined)
+    fail(
+      'organization',
+      'an organization such as {"id": "o-a1b2c3d4e5"} (a scenario with accounts is an organization)',
+      undefined,
+    );
+  const seen = new Map<string, string>([[String(root.account), 'account (the hub)']]);
+  accounts.forEach((a, i) => {
+    const path = at(at('accounts', i), 'account');
+    const id = String(rec(a).account);
+    const first = seen.get(id);
+    if (first !== undefined)
+      throw new ScenarioError(
+        `${path}: account ${id} is already ${first === 'account (the hub)' ? 'the hub account (top-level account)' : `listed at ${first}`}; each member account appears once and is not the hub`,
+        path,
+      );
+    seen.set(id, path);
+  });
+  const distributions = all.flatMap(({ section }) => list(rec(section.cloudfront).distributions));
+  if (distributions.length === 0)
+    fail(
+      'cloudfront.distributions',
+      root.accounts === undefined
+        ? 'a non-empty array of distributions'
+        : 'at least one distribution in the hub or a member account',
+      rec(root.cloudfront).distributions,
+    );
+  if (root.accounts === undefined) return;
+  const buckets = new Map<string, string>();
+  for (const { section, prefix, account } of all) {
+    list(rec(section.cloudfront).distributions).forEach((d, i) => {
+      const path = at(at(at(at(prefix, 'cloudfront'), 'distributions'), i), 'ARN');
+      const arn = String(rec(d).ARN);
+      if (arn.split(':')[4] !== account)
+        fail(path, `a distribution ARN of the account holding it (${account})`, arn);
+    });
+    list(rec(section.s3).buckets).forEach((b, i) => {
+      const path = at(at(at(at(prefix, 's3'), 'buckets'), i), 'Name');
+      const name = String(rec(b).Name);
+      const first = buckets.get(name);
+      if (first !== undefined)
+        throw new ScenarioError(
+          `${path}: bucket ${name} is already at ${first}; bucket names are unique across all accounts`,
+          path,
+        );
+      buckets.set(name, path);
+    });
+  }
+}
+
+function semantics(root: Json): void {
+  accountSections(root, '');
+  list(root.accounts).forEach((a, i) => {
+    accountSections(rec(a), at('accounts', i));
+  });
+  organization(root);
   list(root.requests).forEach((r, i) => {
     viewerRequest(rec(r), at('requests', i));
-  });
-  list(rec(root.logs).history).forEach((r, i) => {
-    viewerRequest(rec(r), at('logs.history', i));
   });
   const sim = rec(root.simulation);
   if (sim.probe !== undefined) ipAddress(rec(sim.probe).clientIp, 'simulation.probe.clientIp');
@@ -216,7 +291,6 @@ function semantics(root: Json): void {
     list(cidrs).forEach((c, i) => {
       anyCidr(c, at(at('simulation.ipReputation', k), i));
     });
-  if (root.lambda !== undefined) lambdaSection(root.lambda, 'lambda');
 }
 
 /** Validates a parsed scenario document and returns a deep copy typed as Scenario. */
@@ -237,7 +311,8 @@ const NULLABLE_BUCKET_FIELDS = [
 
 /** Fills what a scenario may leave out with what it means: absent bucket settings are null, no objects is []. */
 function normalized(sc: Scenario): Scenario {
-  for (const b of sc.s3.buckets) {
+  const buckets = [sc.s3, ...(sc.accounts ?? []).map((a) => a.s3)].flatMap((s) => s?.buckets ?? []);
+  for (const b of buckets) {
     const bucket = b as unknown as Record<string, unknown>;
     for (const k of NULLABLE_BUCKET_FIELDS) if (bucket[k] === undefined) bucket[k] = null;
     if (bucket.Objects === undefined) bucket.Objects = [];

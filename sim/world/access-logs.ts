@@ -302,7 +302,7 @@ export class AccessLogStore {
     };
     const answer = (r: ViewerRequest): LoggedResponse => {
       const country = r.country ?? 'US';
-      const res = respond(this.world, {
+      const res = respond(this.world.edge, {
         url: r.url,
         method: r.method,
         headers: r.headers,

@@ -61,7 +61,7 @@ export class ViewerMetrics {
     let e4xx = 0;
     let e403 = 0;
     for (const r of viewers) {
-      const res = respond(this.world, {
+      const res = respond(this.world.edge, {
         url: r.url,
         method: r.method,
         headers: r.headers,

@@ -11,6 +11,7 @@ import * as s3control from '@aws-sdk/client-s3-control';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
 import * as ssm from '@aws-sdk/client-ssm';
+import * as sts from '@aws-sdk/client-sts';
 import * as wafv2 from '@aws-sdk/client-wafv2';
 import type { FaultError } from '../scenario/types.ts';
 
@@ -29,7 +30,9 @@ export type ServiceName =
   | 'cloudwatch'
   | 'logs'
   // issue 11: function URL origins (resource policies)
-  | 'lambda';
+  | 'lambda'
+  // issue 15: the hub assumes each member account's role
+  | 'sts';
 
 interface ServiceModule {
   namespace: Record<string, unknown>;
@@ -63,6 +66,7 @@ const MODULES: Record<ServiceName, ServiceModule> = {
   cloudwatch: { namespace: cloudwatch, base: cloudwatch.CloudWatchServiceException },
   logs: { namespace: logs, base: logs.CloudWatchLogsServiceException },
   lambda: { namespace: lambda, base: lambda.LambdaServiceException },
+  sts: { namespace: sts, base: sts.STSServiceException },
 };
 
 function modeledClass(service: ServiceName, name: string): ModeledCtor | undefined {

@@ -2,8 +2,8 @@
 // published model (required members, lengths, patterns, enums), the quotas that live in AWS's quota pages,
 // and IAM for the calling step's role (with the resource's own policy where the service applies one).
 
+import { type IamContext, type IamRequest, iamRequests } from '../../cli/iam-actions.ts';
 import type { ServiceName } from './errors.ts';
-import { type IamContext, type IamRequest, iamRequests } from './iam/actions.ts';
 import { accessDeniedError, firstDenial, type ResourcePolicy } from './iam/authorize.ts';
 import type { StackResourcePolicies, StepIdentity } from './iam/roles.ts';
 import { modelValidationError } from './model/errors.ts';
@@ -11,6 +11,7 @@ import { quotaError, quotaViolations } from './model/quotas.ts';
 import { modelViolations } from './model/validate.ts';
 import { resourceTagsOf } from './resource-tags.ts';
 import type { WorldState } from './state.ts';
+import type { OrganizationView } from './world.ts';
 
 /** What the world enforces; both on unless a test of the world itself turns one off. */
 export interface Enforcement {
@@ -40,6 +41,8 @@ export interface GateView {
   /** resource policies the deployed stack set on its own resources (artifact bucket...) */
   readonly stackPolicies?: StackResourcePolicies;
   readonly stateMachineArn?: string;
+  /** issue 15: the organization the account belongs to (roles' trust policies) */
+  readonly organization?: Pick<OrganizationView, 'trustPolicy'>;
 }
 
 function parsePolicy(text: string | null | undefined): object | undefined {
@@ -85,6 +88,13 @@ function resourcePolicyOf(view: GateView, req: IamRequest): ResourcePolicy | und
     const doc =
       parsePolicy(view.state.buckets.get(bucket)?.Policy) ?? view.stackPolicies?.bucketPolicies[bucket];
     return doc ? { account: view.account, document: doc } : undefined;
+  }
+  // A role's trust policy is the resource policy sts:AssumeRole is judged by; a role that does not exist trusts
+  // nobody (STS answers AccessDenied, as for a refused trust: API_AssumeRole.html, Errors)
+  const role = /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(req.resource);
+  if (role?.[1] && req.action === 'sts:AssumeRole') {
+    const doc = view.organization?.trustPolicy(req.resource);
+    return { account: role[1], document: doc ?? { Statement: [] } };
   }
   if (/^arn:aws[\w-]*:kms:/.test(req.resource)) {
     const key = view.state.kmsKeys.find((k) => k.Arn === req.resource);

@@ -16,6 +16,7 @@ import type {
   RemovePermissionCommandInput,
   RemovePermissionCommandOutput,
 } from '@aws-sdk/client-lambda';
+import { parseFunctionName } from '../../cli/iam-actions.ts';
 import type { Scenario, ScenarioLambdaFunction } from '../scenario/types.ts';
 import { serviceError } from './errors.ts';
 import { type Handlers, handler, type Out } from './handlers.ts';
@@ -49,27 +50,6 @@ export function lambdaScenario(functions: Map<string, LambdaFunctionState>): Sce
       Policy: f.policies.get('') ?? null,
     })),
   };
-}
-
-/**
- * Splits a FunctionName parameter: a name, `name:qualifier`, a partial ARN `ACCOUNT:function:name`, or a full
- * ARN with or without qualifier (AWS Lambda API Reference, AddPermission, FunctionName).
- */
-export function parseFunctionName(value: string, qualifier?: string): { name: string; qualifier: string } {
-  const parts = value.split(':');
-  let name = value;
-  let q = '';
-  if (value.startsWith('arn:')) {
-    name = parts[6] ?? '';
-    q = parts[7] ?? '';
-  } else if (parts.length >= 3 && parts[1] === 'function') {
-    name = parts[2] ?? '';
-    q = parts[3] ?? '';
-  } else if (parts.length === 2) {
-    name = parts[0] ?? '';
-    q = parts[1] ?? '';
-  }
-  return { name, qualifier: qualifier ?? (q === '$LATEST' ? '' : q) };
 }
 
 /** The ARN AddPermission writes into a statement's Resource: the function's, with the qualifier if any. */

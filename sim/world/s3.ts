@@ -29,6 +29,8 @@ import type {
   GetPublicAccessBlockCommandInput,
   GetPublicAccessBlockCommandOutput,
   Grant,
+  HeadBucketCommandInput,
+  HeadBucketCommandOutput,
   HeadObjectCommandInput,
   HeadObjectCommandOutput,
   PutBucketOwnershipControlsCommandInput,
@@ -116,6 +118,16 @@ export function s3Handlers(world: World): Handlers {
     st.accountPublicAccessBlock?.BlockPublicPolicy === true;
 
   return {
+    // HeadBucket: 200 with the bucket's region; a missing bucket is a bodiless 404, which the SDK names
+    // `NotFound` (S3 API reference, HeadBucket). Issue 15: the hub finds a bucket's owner account with it
+    // (`ExpectedBucketOwner`, checked in world.ts).
+    HeadBucket: handler<HeadBucketCommandInput, Out<HeadBucketCommandOutput>>((input) => {
+      const name = typeof input.Bucket === 'string' ? input.Bucket : '';
+      const b = st.buckets.get(name);
+      if (!b && !st.systemBuckets.has(name)) throw s3Error('NotFound', 'UnknownError', 404);
+      return { BucketRegion: b?.Region ?? world.region };
+    }),
+
     // S3 answers NoSuchTagSet (404) for a bucket without tags (GetBucketTagging API reference).
     GetBucketTagging: handler<GetBucketTaggingCommandInput, Out<GetBucketTaggingCommandOutput>>((input) => {
       const b = bucket(input.Bucket);

@@ -14,7 +14,7 @@ import { cloudWatchHandlers, ViewerMetrics } from './cloudwatch.ts';
 import { dynamoDbHandlers, tableItems } from './dynamodb.ts';
 import type { DynamoItem } from './dynamodb-expr.ts';
 import { type CachedError, cachedErrorFor, remainingErrorCache } from './error-cache.ts';
-import { faultError, type ServiceName } from './errors.ts';
+import { faultError, type ServiceName, serviceError } from './errors.ts';
 import { ENFORCE_ALL, type Enforcement, gate, type IamUse, type Refusal } from './gate.ts';
 import type { Handlers } from './handlers.ts';
 import type { StackResourcePolicies, StepIdentity } from './iam/roles.ts';
@@ -29,6 +29,7 @@ import { s3ListHandlers } from './s3-list.ts';
 import { s3ControlHandlers } from './s3control.ts';
 import { settleAutomations, ssmHandlers } from './ssm.ts';
 import type { DistributionState, StoredObject, WorldState } from './state.ts';
+import { stsHandlers } from './sts.ts';
 import { wafv2Handlers } from './wafv2.ts';
 
 /** The simulated clock starts here, so runs are reproducible. */
@@ -63,6 +64,8 @@ const CLIENT_SERVICES: Record<string, ServiceName> = {
   CloudWatchLogsClient: 'logs',
   // issue 11: function URL origins (the function behind the URL, its resource policy)
   LambdaClient: 'lambda',
+  // issue 15: the hub's steps assume the member role of another account of the organization
+  STSClient: 'sts',
 };
 
 /** Success codes other than 200, as the real APIs answer. */
@@ -95,6 +98,10 @@ export interface WorldCall {
   sdkService: string;
   /** the command input as sent (a deep copy; binary bodies by length) */
   input: unknown;
+  /** issue 15: the account whose world answered (the resource's owner) */
+  account?: string;
+  /** issue 15: the account the caller acts in (its credentials' account) */
+  callerAccount?: string;
 }
 
 /** Who calls: every SDK client the world answers is attached with one. */
@@ -103,6 +110,34 @@ export interface Caller {
   readonly step: string;
   /** the role the caller acts as; every call is authorized against its policies (none: not checked) */
   readonly identity?: StepIdentity;
+  /** issue 15: the account the caller acts in; default the identity's, else the answering world's */
+  readonly account?: string;
+}
+
+/** The account of a caller: its own, its identity's (`arn:aws:sts::ACCOUNT:...`), else `fallback`. */
+export function callerAccountOf(caller: Caller, fallback: string): string {
+  return caller.account ?? caller.identity?.sessionArn.split(':')[4] ?? fallback;
+}
+
+/**
+ * The simulated clock, shared by the worlds of one organization (issue 15): advancing it settles every world
+ * on it, so a deployment in a member account completes while the hub waits.
+ */
+export class SimClock {
+  ms = WORLD_START_MS;
+  readonly worlds = new Set<World>();
+}
+
+/** What a world asks the organization it belongs to (sim/world/organization.ts); absent for a lone account. */
+export interface OrganizationView {
+  /** the organization's id, `o-...` */
+  readonly id: string;
+  /** whether `account` is a member of the organization (aws:PrincipalOrgID is set only for members) */
+  isMember(account: string): boolean;
+  /** the role's trust policy when the role exists (sts:AssumeRole judges the caller against it) */
+  trustPolicy(roleArn: string): object | undefined;
+  /** answers sts:AssumeRole once IAM allowed it: the session's credentials */
+  assumeRole(input: Record<string, unknown>, caller: CallContext): object;
 }
 
 /** What the deployed stack adds to the account: its own resources' policies, its state machine. */
@@ -135,6 +170,8 @@ export interface TaskSignal {
 export interface WorldOptions {
   /** seed of the id generator; defaults to a hash of the scenario name */
   seed?: number;
+  /** issue 15: a clock shared with the other worlds of an organization (default: the world's own) */
+  clock?: SimClock;
   /** what the world refuses as AWS would: service models and quotas, IAM (both by default) */
   enforce?: Partial<Enforcement>;
 }
@@ -166,8 +203,14 @@ export class World implements EdgeView {
   /** the viewers' error rates over time, for CloudWatch metrics and alarms (issue 10) */
   readonly viewerMetrics: ViewerMetrics;
 
-  private clockMs = WORLD_START_MS;
+  private readonly clock: SimClock;
   private readonly enforce: Enforcement;
+  /** issue 15: what the edge model reads for this world's viewers (an organization spans its accounts) */
+  edge: EdgeView = this;
+  /** issue 15: the organization this account belongs to, when the scenario has `accounts` */
+  organization: OrganizationView | undefined;
+  /** issue 15: another list every call is also recorded in (the organization's, in call order) */
+  callSink: WorldCall[] | undefined;
   private stack: DeployedStack | undefined;
   private readonly initial: Scenario;
   private readonly handlers: Record<ServiceName, Handlers>;
@@ -177,6 +220,8 @@ export class World implements EdgeView {
   constructor(scenario: Scenario, options: WorldOptions = {}) {
     // the world owns its copy: callers' scenario objects are never changed
     this.initial = withCanonicalWafIds(structuredClone(scenario));
+    this.clock = options.clock ?? new SimClock();
+    this.clock.worlds.add(this);
     const sc = this.initial;
     this.name = sc.name;
     this.description = sc.description;
@@ -200,6 +245,7 @@ export class World implements EdgeView {
       cloudwatch: cloudWatchHandlers(this),
       logs: logsHandlers(this),
       lambda: lambdaHandlers(this),
+      sts: stsHandlers(this),
     };
     this.handlers.cloudfront = { ...this.handlers.cloudfront, ...cloudFrontFunctionHandlers(this) };
     this.handlers.s3 = { ...this.handlers.s3, ...s3ListHandlers(this, this.handlers.s3) };
@@ -276,14 +322,15 @@ export class World implements EdgeView {
 
   /** simulated epoch ms */
   now(): number {
-    return this.clockMs;
+    return this.clock.ms;
   }
 
+  /** Advances the clock, shared with the organization's other worlds, and settles every world on it. */
   advance(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0)
       throw new RangeError(`advance: expected seconds >= 0, got ${seconds}`);
-    this.clockMs += Math.round(seconds * 1000);
-    this.settle();
+    this.clock.ms += Math.round(seconds * 1000);
+    for (const world of this.clock.worlds) world.settle();
   }
 
   get simulation(): Simulation {
@@ -303,16 +350,21 @@ export class World implements EdgeView {
     return p === undefined ? { ...DEFAULT_PROBE } : { userAgent: DEFAULT_PROBE.userAgent, ...p };
   }
 
+  /** What viewers get may have changed: in an organization a bucket's change shows on another account's metrics. */
+  private viewersMayChange(): void {
+    for (const world of this.clock.worlds) world.viewerMetrics?.changed();
+  }
+
   /** Completes deployments whose time has come; every read goes through here (lazy evaluation). */
   settle(): void {
     for (const d of this.state.distributions.values()) {
-      if (d.status === 'InProgress' && d.deployAt !== undefined && d.deployAt <= this.clockMs) {
+      if (d.status === 'InProgress' && d.deployAt !== undefined && d.deployAt <= this.clock.ms) {
         d.status = 'Deployed';
         d.deployedConfig = structuredClone(d.config);
         d.deployAt = undefined;
         d.staleEdge = false;
         // what viewers get changes now (the metrics exist only once the constructor is done)
-        this.viewerMetrics?.changed();
+        this.viewersMayChange();
       }
     }
     settleAutomations(this);
@@ -363,7 +415,7 @@ export class World implements EdgeView {
       this.initial.cloudfront.distributions[0]?.Id ?? '',
       distributionId,
       path,
-      { now: this.clockMs, start: WORLD_START_MS },
+      { now: this.clock.ms, start: WORLD_START_MS },
     );
   }
 
@@ -393,7 +445,7 @@ export class World implements EdgeView {
       };
       // remaining deployment time, counted from the start of a fresh world
       if (d.status === 'InProgress' && d.deployAt !== undefined) {
-        out.DeployedAt = (WORLD_START_MS + (d.deployAt - this.clockMs)) / 1000;
+        out.DeployedAt = (WORLD_START_MS + (d.deployAt - this.clock.ms)) / 1000;
       }
       return out;
     });
@@ -452,7 +504,7 @@ export class World implements EdgeView {
           sc.simulation.errorCache,
           st.distributions,
           sc.cloudfront.distributions[0]?.Id ?? '',
-          { now: this.clockMs, start: WORLD_START_MS },
+          { now: this.clock.ms, start: WORLD_START_MS },
         );
       out.simulation = simulation;
     }
@@ -530,18 +582,24 @@ export class World implements EdgeView {
     const admitted = this.rateLimits.admit(service);
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
     const requestId = this.ids.uuid();
-    const record = (ok: boolean, error?: string) =>
-      this.calls.push({
+    const callerAccount = callerAccountOf(context, this.account);
+    const record = (ok: boolean, error?: string) => {
+      const call: WorldCall = {
         service,
         api,
         ok,
         ...(error === undefined ? {} : { error }),
-        at: this.clockMs,
+        at: this.clock.ms,
         step: context.step,
         region: context.region,
         sdkService: context.sdkService,
         input: snapshotInput(input),
-      });
+        account: this.account,
+        callerAccount,
+      };
+      this.calls.push(call);
+      this.callSink?.push(call);
+    };
     try {
       if (!admitted) throw faultError(service, 'ThrottlingException', requestId);
       this.settle();
@@ -549,6 +607,7 @@ export class World implements EdgeView {
         {
           account: this.account,
           state: this.state,
+          ...(this.organization ? { organization: this.organization } : {}),
           ...(this.stack
             ? { stackPolicies: this.stack.policies, stateMachineArn: this.stack.stateMachineArn }
             : {}),
@@ -566,6 +625,7 @@ export class World implements EdgeView {
         this.refusals,
         this.iamUsage,
       );
+      ownerOnly(service, api, input, this.account, callerAccount, requestId);
       const fault = this.state.faults.find((f) => f.api === api && f.remaining > 0);
       if (fault) {
         fault.remaining--;
@@ -578,7 +638,7 @@ export class World implements EdgeView {
       this.settle();
       record(true);
       if (CHANGES_WHAT_VIEWERS_GET.test(api) && service !== 'dynamodb' && service !== 'sns')
-        this.viewerMetrics.changed();
+        this.viewersMayChange();
       return {
         ...output,
         $metadata: {
@@ -625,6 +685,40 @@ export class World implements EdgeView {
     );
     return client;
   }
+}
+
+/** S3 bucket operations only the bucket owner's account may call, whatever the policies say. */
+const OWNER_ONLY_S3 = new Set(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
+
+/**
+ * Account checks S3 makes once IAM allowed the call (issue 15). The bucket policy APIs: "If you have the correct
+ * permissions, but you're not using an identity that belongs to the bucket owner's account, Amazon S3 returns
+ * a 405 Method Not Allowed error" (S3 API reference, PutBucketPolicy / GetBucketPolicy / DeleteBucketPolicy).
+ * `ExpectedBucketOwner`: "If the account ID that you provide does not match the actual owner of the bucket, the
+ * request fails with the HTTP status code 403 Forbidden (access denied)" (every bucket API's request syntax).
+ */
+function ownerOnly(
+  service: ServiceName,
+  api: string,
+  input: object,
+  owner: string,
+  callerAccount: string,
+  requestId: string,
+): void {
+  if (service !== 's3') return;
+  const expected = (input as { ExpectedBucketOwner?: unknown }).ExpectedBucketOwner;
+  if (typeof expected === 'string' && expected !== owner) {
+    const name = api.startsWith('Head') ? '403' : 'AccessDenied';
+    throw serviceError({ service, name, message: 'Access Denied', status: 403, requestId });
+  }
+  if (OWNER_ONLY_S3.has(api) && callerAccount !== owner)
+    throw serviceError({
+      service,
+      name: 'MethodNotAllowed',
+      message: 'The specified method is not allowed against this resource.',
+      status: 405,
+      requestId,
+    });
 }
 
 /** A JSON-safe deep copy of a command input: binary and streamed bodies become their length in bytes. */

@@ -108,21 +108,37 @@ describe('the packed cf403 library', () => {
       join(app, 'app.mjs'),
       `import { App, Stack } from 'aws-cdk-lib';
 import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
-import { CloudFront403Remediation } from 'cf403';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Role } from 'aws-cdk-lib/aws-iam';
+import { CloudFront403Member, CloudFront403Remediation } from 'cf403';
 const app = new App({ outdir: ${JSON.stringify(outdir)} });
 const stack = new Stack(app, 'Site', { env: { account: '123456789012', region: 'us-east-1' } });
 const site = Distribution.fromDistributionAttributes(stack, 'Site', {
   distributionId: 'E2QWRUHEXAMPLE',
   domainName: 'd111111abcdef8.cloudfront.net',
 });
-const remediation = new CloudFront403Remediation(stack, 'Remediation', { distributions: [site] });
-const template = app.synth().getStackByName('Site').template;
+const remediation = new CloudFront403Remediation(stack, 'Remediation', {
+  distributions: [site],
+  members: { organizationId: 'o-a1b2c3d4e5', accounts: ['222222222222'] },
+});
+// a member account of an organization: the role the hub's steps assume, and the alarm forwarding
+const member = new Stack(app, 'Member', { env: { account: '222222222222', region: 'us-east-1' } });
+new CloudFront403Member(member, 'Member', {
+  hubEventBus: EventBus.fromEventBusArn(member, 'Hub', 'arn:aws:events:us-east-1:123456789012:event-bus/default'),
+  hubStepRoles: remediation.hubStepRoleArns.map((arn, i) => Role.fromRoleArn(member, 'Step' + i, arn)),
+  organizationId: 'o-a1b2c3d4e5',
+  hubAccount: '123456789012',
+});
+const assembly = app.synth();
+const memberTemplate = assembly.getStackByName('Member').template;
+const template = assembly.getStackByName('Site').template;
 const types = Object.values(template.Resources).map((r) => r.Type);
 process.stdout.write(JSON.stringify({
   functions: types.filter((t) => t === 'AWS::Lambda::Function').length,
   stateMachines: types.filter((t) => t === 'AWS::StepFunctions::StateMachine').length,
   alarms: types.filter((t) => t === 'AWS::CloudWatch::Alarm').length,
   stateMachineName: remediation.stateMachine.node.id,
+  memberRoles: Object.values(memberTemplate.Resources).filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === 'cf403-member').length,
 }));
 `,
     );
@@ -132,6 +148,7 @@ process.stdout.write(JSON.stringify({
     expect(summary.functions).toBeGreaterThanOrEqual(STEPS.length);
     expect(summary.stateMachines).toBe(1);
     expect(summary.alarms).toBe(1);
+    expect(summary.memberRoles).toBe(1);
     // the steps' code comes from the package's bundles, staged as assets (no esbuild run in the user's app)
     const staged = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     const bundles = staged.filter((d) => readdirSync(join(outdir, d)).includes('index.mjs'));

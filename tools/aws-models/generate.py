@@ -41,6 +41,7 @@ BOTOCORE_NAMES = {
     "lambda": "lambda",
     "cloudwatch": "cloudwatch",
     "logs": "logs",
+    "sts": "sts",
 }
 
 SCALAR_TYPES = {"string", "integer", "long", "float", "double", "boolean", "timestamp", "blob", "biginteger", "bigdecimal"}

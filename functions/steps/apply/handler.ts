@@ -8,7 +8,16 @@ import { invalidationPaths } from '../../domain/invalidation.ts';
 import { appliedMessage } from '../../domain/notification.ts';
 import type { Evidence, Plan } from '../../domain/types.ts';
 import { ChangesHeldError } from '../../errors.ts';
-import { bestEffort, field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import {
+  bestEffort,
+  field,
+  inputObject,
+  lambdaHandler,
+  otherAccountClients,
+  refField,
+  type StepDeps,
+} from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'apply');
@@ -16,13 +25,20 @@ export async function run(input: unknown, deps: StepDeps) {
   const plan = await deps.artifacts.get<Plan>(refField(i, 'planRef', 'apply'));
   const ev = await deps.artifacts.get<Evidence>(refField(i, 'evidenceRef', 'apply'));
   if (plan.actions.some((a) => a.change !== undefined)) await holdUnlessAllowed(deps, ev, name);
-  const executor = new ChangeExecutor(deps.clients, deps.artifacts, executionKey(name, 'snapshots'));
+  // a bucket or key of another account (Action.account) is written with that account's clients
+  const executor = new ChangeExecutor(
+    deps.clients,
+    deps.artifacts,
+    executionKey(name, 'snapshots'),
+    otherAccountClients(deps),
+  );
   const result = await executor.apply(field(i, 'distributionId', 'apply'), plan.actions);
   deps.logger.info('changes applied', { applied: result.applied.map((a) => a.actionId) });
   if (result.applied.length > 0) {
     const message = appliedMessage({
       executionId: field(i, 'executionId', 'apply'),
       distributionId: ev.distribution.Id,
+      account: ev.account,
       applied: result.applied,
     });
     // The changes are made: a failed message must not fail the step (a retry would apply nothing new).
@@ -62,4 +78,4 @@ async function holdUnlessAllowed(deps: StepDeps, ev: Evidence, executionName: st
   }
 }
 
-export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms', 'sns', 'ssm', 'dynamodb', 'lambda']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.apply, 'apply');

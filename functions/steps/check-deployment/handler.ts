@@ -5,6 +5,7 @@ import { awsCall } from '../../adapters/aws-call.ts';
 import { type Look, lookInput, lookOrWait } from '../../domain/polling.ts';
 import { PollTimeoutError } from '../../errors.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 /** CloudFront deploys in minutes; a distribution still InProgress this long after its last change is stuck. */
 export const DEPLOYMENT_TIMEOUT_SECONDS = 2 * 3600;
@@ -35,4 +36,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return lookOrWait(look, how, deps);
 }
 
-export const handler = lambdaHandler(run, ['cloudfront']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.checkDeployment, 'checkDeployment');

@@ -5,6 +5,7 @@ import { awsCall } from '../../adapters/aws-call.ts';
 import { type Look, lookInput, lookOrWait } from '../../domain/polling.ts';
 import { PollTimeoutError } from '../../errors.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 /** Invalidations complete in minutes; one still running after this is stuck. */
 export const INVALIDATION_TIMEOUT_SECONDS = 3600;
@@ -35,4 +36,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return lookOrWait(look, how, deps);
 }
 
-export const handler = lambdaHandler(run, ['cloudfront']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.checkInvalidation, 'checkInvalidation');

@@ -4,6 +4,7 @@ import { diagnose } from '../../domain/diagnose.ts';
 import { diagnosisMessage } from '../../domain/notification.ts';
 import type { Evidence } from '../../domain/types.ts';
 import { bestEffort, field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'classify');
@@ -16,6 +17,7 @@ export async function run(input: unknown, deps: StepDeps) {
   const message = diagnosisMessage({
     executionId: field(i, 'executionId', 'classify'),
     distributionId: ev.distribution.Id,
+    account: ev.account,
     diagnosis,
   });
   // Notifications never decide the outcome; the final one carries the diagnosis again.
@@ -25,4 +27,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return diagnosis;
 }
 
-export const handler = lambdaHandler(run, ['sns']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.classify, 'classify');

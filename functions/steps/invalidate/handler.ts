@@ -3,6 +3,7 @@ import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { awsCall } from '../../adapters/aws-call.ts';
 import { InvalidStepInputError } from '../../errors.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'invalidate');
@@ -32,4 +33,4 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run, ['cloudfront']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.invalidate, 'invalidate');

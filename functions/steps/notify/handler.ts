@@ -8,6 +8,7 @@ import { outcomeMessage } from '../../domain/notification.ts';
 import type { Plan } from '../../domain/types.ts';
 import { AwsAccessDeniedError, AwsCallError, RetryableAwsError } from '../../errors.ts';
 import { field, inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 type StateError = { Error?: string; Cause?: string };
 
@@ -36,9 +37,11 @@ export async function run(input: unknown, deps: StepDeps) {
   const executionName = field(i, 'executionName', 'notify');
   const state = inputObject(i.state, 'notify.state');
   const collect = state.collect as
-    | { distributionId?: string; alarmName?: string; alarmTime?: string }
+    | { distributionId?: string; alarmName?: string; alarmTime?: string; account?: string }
     | undefined;
   const distributionId = collect?.distributionId;
+  // the distribution's account (issue 15): the lock it releases and the audit record are per account
+  const account = typeof collect?.account === 'string' && collect.account ? collect.account : undefined;
   const outcome = typeof state.outcome === 'string' ? state.outcome : 'FAILED';
   const error = reportedError(state);
   // Each task runs whatever happened to the others; all three are idempotent, so a retried step is harmless.
@@ -54,7 +57,14 @@ export async function run(input: unknown, deps: StepDeps) {
   let released = false;
   if (deps.config.tableName && distributionId) {
     const table = new RemediationTable(deps.clients.dynamodb, deps.config.tableName);
-    released = (await task('release lock', () => table.releaseLock(distributionId, executionId))) ?? false;
+    // a lock taken without the account (an execution started before the lock was per account) is released too
+    released =
+      (await task(
+        'release lock',
+        async () =>
+          (await table.releaseLock(distributionId, executionId, account)) ||
+          (account !== undefined && (await table.releaseLock(distributionId, executionId))),
+      )) ?? false;
     await task('audit record', async () => {
       const plan = await deps.artifacts.find<Plan>(executionKey(executionName, 'plan'));
       const applied = new Set(
@@ -64,6 +74,7 @@ export async function run(input: unknown, deps: StepDeps) {
       );
       await table.putAudit({
         distributionId,
+        ...(account ? { account } : {}),
         executionId,
         executionName,
         startedAt: typeof i.startedAt === 'string' ? i.startedAt : deps.now().toISOString(),
@@ -103,4 +114,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { published: messageId !== undefined, released, outcome };
 }
 
-export const handler = lambdaHandler(run, ['dynamodb', 'sns']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.notify, 'notify');

@@ -2,11 +2,22 @@
 // controls say so (pause switch, opt-out tag, hourly cap) or another tool owns the resource.
 import { executionKey } from '../../adapters/artifacts.ts';
 import { distributionTags, readControls, readOwners } from '../../adapters/guard.ts';
+import { memberRoleArn } from '../../domain/accounts.ts';
 import { guardPlan, holdReason } from '../../domain/guard.ts';
 import { planFix } from '../../domain/plan.ts';
 import type { Diagnosis, Evidence } from '../../domain/types.ts';
+import type { Writer } from '../../domain/writable.ts';
 import { InvalidStepInputError } from '../../errors.ts';
-import { field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import {
+  field,
+  inputObject,
+  lambdaHandler,
+  otherAccountClients,
+  partitionOf,
+  refField,
+  type StepDeps,
+} from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'plan');
@@ -17,9 +28,7 @@ export async function run(input: unknown, deps: StepDeps) {
   const proposed = planFix(ev, diagnosis, {
     approvalRisks: deps.config.approvalRisks,
     planOnly: deps.config.planOnly,
-    ...(deps.config.applyRoleArn
-      ? { writer: { roleArn: deps.config.applyRoleArn, account: ev.account } }
-      : {}),
+    writer: (account) => writerIn(deps, account),
   });
   let plan = proposed;
   let heldBy: string | undefined;
@@ -34,7 +43,7 @@ export async function run(input: unknown, deps: StepDeps) {
     plan = guardPlan(proposed, {
       distributionId: ev.distribution.Id,
       ...(heldBy ? { hold: heldBy } : {}),
-      owners: await readOwners(deps.clients, proposed, ev.distribution.Id, tags),
+      owners: await readOwners(deps.clients, proposed, ev.distribution.Id, tags, otherAccountClients(deps)),
       applyManaged: deps.config.applyManaged,
       approvalRisks: deps.config.approvalRisks,
     });
@@ -56,4 +65,16 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run, ['cloudfront', 's3', 'kms', 'ssm', 'dynamodb']);
+/**
+ * The role that writes in `account`: in a hub, the member role of another account (issue 15: the hub's apply
+ * step acts there through it); the apply step's own role (CF403_APPLY_ROLE_ARN) in its own account.
+ */
+function writerIn(deps: StepDeps, account: string): Writer | undefined {
+  const { homeAccount, memberRoleName, applyRoleArn, region } = deps.config;
+  if (homeAccount !== undefined && account !== homeAccount && account !== '') {
+    return { roleArn: memberRoleArn(account, memberRoleName, partitionOf(region)), account };
+  }
+  return applyRoleArn ? { roleArn: applyRoleArn, account } : undefined;
+}
+
+export const handler = lambdaHandler(run, STEP_CLIENTS.plan, 'plan');

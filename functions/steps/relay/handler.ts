@@ -5,6 +5,7 @@ import { PendingApprovals, type RelayConfig, relayApproval } from '../../adapter
 import { METRIC } from '../../domain/metrics.ts';
 import { InvalidStepInputError } from '../../errors.ts';
 import { inputObject, lambdaHandler, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 /** Where the relay and the sweep take their settings; both refuse to run half-configured. */
 export function relaySetup(deps: StepDeps, step: string): { store: PendingApprovals; config: RelayConfig } {
@@ -51,4 +52,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return result;
 }
 
-export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sfn']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.relay, 'relay');

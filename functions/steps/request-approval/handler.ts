@@ -9,12 +9,15 @@ import { approvalMessage, approvalSummary } from '../../domain/notification.ts';
 import type { Diagnosis, Plan } from '../../domain/types.ts';
 import { InvalidStepInputError } from '../../errors.ts';
 import { bestEffort, field, inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 export async function run(input: unknown, deps: StepDeps) {
   const i = inputObject(input, 'requestApproval');
   const executionId = field(i, 'executionId', 'requestApproval');
   const distributionId = field(i, 'distributionId', 'requestApproval');
   const token = field(i, 'token', 'requestApproval');
+  // the distribution's account (issue 15), named to the approvers; absent in older payloads
+  const account = typeof i.account === 'string' && i.account ? i.account : undefined;
   const { approvalDocument, approvalDocumentVersion, tableName, approvers, minApprovals } = deps.config;
   if (!approvalDocument || !approvalDocumentVersion || !tableName) {
     throw new InvalidStepInputError(
@@ -28,7 +31,7 @@ export async function run(input: unknown, deps: StepDeps) {
     versionName: approvalDocumentVersion,
     approvers,
     minApprovals,
-    message: approvalSummary(distributionId, diagnosis, plan),
+    message: approvalSummary(distributionId, diagnosis, plan, account),
     executionId,
     distributionId,
   });
@@ -61,7 +64,14 @@ export async function run(input: unknown, deps: StepDeps) {
     throw err;
   }
   deps.metrics.record({ name: METRIC.approvalsRequested, unit: 'Count', value: 1 });
-  const message = approvalMessage({ executionId, distributionId, diagnosis, plan, automationExecutionId });
+  const message = approvalMessage({
+    executionId,
+    distributionId,
+    ...(account ? { account } : {}),
+    diagnosis,
+    plan,
+    automationExecutionId,
+  });
   // The approval waits in Systems Manager (and `cf403 pending`) whether or not the message goes out.
   await bestEffort(deps, 'approval notification', () =>
     publish(deps.clients.sns, deps.config.topicArn, message),
@@ -69,4 +79,4 @@ export async function run(input: unknown, deps: StepDeps) {
   return { requested: true, automationExecutionId, documentVersion };
 }
 
-export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sns']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.requestApproval, 'requestApproval');

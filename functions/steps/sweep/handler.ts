@@ -13,6 +13,7 @@ import {
 import { METRIC } from '../../domain/metrics.ts';
 import { relaySetup } from '../relay/handler.ts';
 import { lambdaHandler, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 /** A Waiting approval without a record is left alone this long: requestApproval records it right after starting it. */
 export const ORPHAN_GRACE_SECONDS = 300;
@@ -91,4 +92,4 @@ export async function run(_input: unknown, deps: StepDeps): Promise<SweepResult>
   return result;
 }
 
-export const handler = lambdaHandler(run, ['ssm', 'dynamodb', 'sfn']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.sweep, 'sweep');

@@ -15,6 +15,7 @@ import {
   type ViewerEvidence,
 } from '../../domain/verification.ts';
 import { inputObject, lambdaHandler, refField, type StepDeps } from '../runtime.ts';
+import { STEP_CLIENTS } from '../step-clients.ts';
 
 export interface ViewerCheck extends ViewerEvidence {
   verdict: Verdict;
@@ -92,4 +93,4 @@ export async function run(input: unknown, deps: StepDeps) {
   };
 }
 
-export const handler = lambdaHandler(run, ['cloudwatch']);
+export const handler = lambdaHandler(run, STEP_CLIENTS.verify, 'verify');

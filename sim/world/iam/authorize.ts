@@ -3,8 +3,8 @@
 // only, never shipped to Lambda), and builds the error the service answers when it is denied.
 import { validateIdentityPolicy } from '@cloud-copilot/iam-policy';
 import { runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { type IamRequest, resourceAccount } from '../../../cli/iam-actions.ts';
 import { type ServiceName, serviceError } from '../errors.ts';
-import { type IamRequest, resourceAccount } from './actions.ts';
 import type { IamPolicy, StepIdentity } from './roles.ts';
 
 export type AuthzResult = { allowed: true } | { allowed: false; explicit: boolean; message: string };
@@ -98,7 +98,10 @@ function principalContext(identity: StepIdentity): Record<string, string> {
     'aws:PrincipalArn': identity.roleArn,
     'aws:PrincipalAccount': accountOf(identity.roleArn),
     'aws:PrincipalType': 'AssumedRole',
-    'lambda:SourceFunctionArn': identity.functionArn,
+    ...(identity.functionArn === '' ? {} : { 'lambda:SourceFunctionArn': identity.functionArn }),
+    // present only when the principal's account is a member of an organization (issue 15):
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+    ...(identity.organizationId === undefined ? {} : { 'aws:PrincipalOrgID': identity.organizationId }),
   };
 }
 
@@ -270,6 +273,8 @@ export function accessDeniedError(
       return error('AccessDenied', 403);
     case 's3control':
     case 'cloudfront':
+    // STS (Query protocol): `AccessDenied` 403 (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
+    case 'sts':
     // CloudWatch keeps its Query-protocol codes (awsQueryCompatible)
     case 'cloudwatch':
       return error('AccessDenied', 403);

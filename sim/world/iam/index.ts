@@ -1,4 +1,4 @@
-// IAM for the simulated account: what each call asks IAM (actions.ts), who each step is (roles.ts), and the
+// IAM for the simulated account: what each call asks IAM (cli/iam-actions.ts), who each step is (roles.ts), and the
 // decision with the service's own access-denied error (authorize.ts).
 export {
   type ContextValue,
@@ -11,7 +11,7 @@ export {
   NEW_AUTOMATION_EXECUTION_ID,
   resourceAccount,
   UnmappedOperationError,
-} from './actions.ts';
+} from '../../../cli/iam-actions.ts';
 export {
   type AuthzResult,
   accessDeniedError,

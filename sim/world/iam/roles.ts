@@ -37,8 +37,11 @@ export interface StepIdentity {
   roleArn: string;
   /** the caller identity of the function's code: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/FUNCTION` */
   sessionArn: string;
+  /** the Lambda function whose code calls ('' for a session that is not a function's: an assumed member role) */
   functionArn: string;
   policies: IamPolicy[];
+  /** issue 15: the organization of the principal's account (aws:PrincipalOrgID), when it is a member */
+  organizationId?: string;
 }
 
 export class TemplateResolutionError extends Error {
@@ -365,7 +368,7 @@ function refersTo(value: unknown, logicalId: string): boolean {
 }
 
 /** Every identity policy attached to a role: inline, AWS::IAM::Policy / RolePolicy, and managed policies. */
-function rolePolicies(resolver: TemplateResolver, roleId: string): IamPolicy[] {
+export function rolePolicies(resolver: TemplateResolver, roleId: string): IamPolicy[] {
   const role = resolver.resource(roleId);
   const props = role.Properties ?? {};
   const out: IamPolicy[] = [];

@@ -80,6 +80,7 @@ const SAMPLES: Record<string, object> = {
   's3:GetObject': { Bucket: 'kms-bucket', Key: 'docs/index.html' },
   's3:GetObjectAcl': { Bucket: 'site', Key: 'index.html' },
   's3:GetPublicAccessBlock': { Bucket: 'site' },
+  's3:HeadBucket': { Bucket: 'site', ExpectedBucketOwner: '111122223333' },
   's3:HeadObject': { Bucket: 'site', Key: 'index.html' },
   's3:ListObjects': { Bucket: 'site', Prefix: 'docs/' },
   's3:ListObjectsV2': { Bucket: 'site', Prefix: 'docs/' },
@@ -143,6 +144,11 @@ const SAMPLES: Record<string, object> = {
     Tags: [{ Key: 'cf403:distribution', Value: 'E2QWRUHAPOMQZL' }],
   },
   'ssm:StopAutomationExecution': { AutomationExecutionId: 'c8bd0f5e-0000-4a3b-9d7e-0123456789ab' },
+  'sts:AssumeRole': {
+    RoleArn: 'arn:aws:iam::222233334444:role/cf403-member',
+    RoleSessionName: 'cf403-apply',
+    ExternalId: 'ext-1',
+  },
 };
 
 /**

@@ -16,8 +16,8 @@ import {
   RemovePermissionCommand,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { parseFunctionName } from '../../../cli/iam-actions.ts';
 import { respond } from '../../../sim/edge/index.ts';
-import { parseFunctionName } from '../../../sim/world/lambda.ts';
 import { World } from '../../../sim/world/world.ts';
 import { readScenario } from '../causes/new-causes/scenario-evidence.ts';
 

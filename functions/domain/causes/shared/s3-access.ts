@@ -250,8 +250,12 @@ export function bpaSource(
   flag: 'RestrictPublicBuckets' | 'IgnorePublicAcls',
 ): string {
   const onBucket = bucket.publicAccessBlock.ok && bucket.publicAccessBlock.value?.[flag] === true;
-  const onAccount = ev.accountPublicAccessBlock.ok && ev.accountPublicAccessBlock.value?.[flag] === true;
-  const where = [onBucket ? `bucket ${bucket.name}` : '', onAccount ? 'account' : '']
+  const account = bucket.accountPublicAccessBlock ?? ev.accountPublicAccessBlock;
+  const onAccount = account.ok && account.value?.[flag] === true;
+  const where = [
+    onBucket ? `bucket ${bucket.name}` : '',
+    onAccount ? (bucket.account ? `account ${bucket.account}` : 'account') : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   return `GetPublicAccessBlock (${where})`;

