@@ -17,6 +17,7 @@ import type { IamPolicy, StepIdentity } from './iam/roles.ts';
 import {
   type CallContext,
   type Caller,
+  CLIENT_SERVICES,
   callerAccountOf,
   type OrganizationView,
   SimClock,
@@ -50,23 +51,6 @@ interface Session {
 }
 
 const MIDDLEWARE_NAME = 'cf403Organization';
-
-/** SDK client name → the world's service name (as World.attach maps them). */
-const CLIENT_SERVICES: Record<string, ServiceName> = {
-  CloudFrontClient: 'cloudfront',
-  S3Client: 's3',
-  S3ControlClient: 's3control',
-  KMSClient: 'kms',
-  WAFV2Client: 'wafv2',
-  SNSClient: 'sns',
-  SFNClient: 'sfn',
-  DynamoDBClient: 'dynamodb',
-  SSMClient: 'ssm',
-  CloudWatchClient: 'cloudwatch',
-  CloudWatchLogsClient: 'logs',
-  LambdaClient: 'lambda',
-  STSClient: 'sts',
-};
 
 /** AssumeRole DurationSeconds default: 3600 (STS API reference, AssumeRole). */
 const DEFAULT_SESSION_SECONDS = 3600;

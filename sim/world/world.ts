@@ -48,7 +48,7 @@ const MIDDLEWARE_NAME = 'cf403World';
 /** Calls after which viewers may get another answer (the viewer metrics record the new rates). */
 const CHANGES_WHAT_VIEWERS_GET = /^(Put|Update|Create|Delete)/;
 
-const CLIENT_SERVICES: Record<string, ServiceName> = {
+export const CLIENT_SERVICES: Record<string, ServiceName> = {
   CloudFrontClient: 'cloudfront',
   S3Client: 's3',
   S3ControlClient: 's3control',

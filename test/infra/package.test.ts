@@ -42,13 +42,15 @@ function listFiles(dir: string, base = dir): string[] {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'cf403-consumer-'));
-  // npm pack runs prepack (npm run build): dist/ with the construct's JavaScript, declarations and step bundles
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+  // what prepack runs (dist/: the construct's JavaScript, declarations and step bundles), then the pack alone,
+  // so that nothing but npm's JSON is on stdout
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const [info] = JSON.parse(out.slice(out.indexOf('['))) as { filename: string }[];
+  const [info] = JSON.parse(out) as { filename: string }[];
   if (!info) throw new Error('npm pack reported no tarball');
   app = join(work, 'app');
   const installed = join(app, 'node_modules', 'cf403');
