@@ -1,5 +1,6 @@
 // Messages for people (readable as e-mail) that end with one JSON line for chat tools and filters.
 // Never put a task token here: anyone on the topic would read it.
+import { parseAlarmEvent } from './alarm-event.ts';
 import type { Action, AppliedChange, Diagnosis, FieldDiff, Plan } from './types.ts';
 
 export type MessageType =
@@ -214,11 +215,31 @@ const OUTCOME_TEXT: Record<string, string> = {
   NO_ACTION_NEEDED: 'the 403s no longer reproduce',
 };
 
+/**
+ * The distribution and account an execution is about: collect's result, else the alarm event it started from
+ * at the state's top level (an execution that failed before collect returned, e.g. an alarm of an account the
+ * hub cannot act in).
+ */
+function subjectOf(state: Record<string, unknown>): { distributionId: string; account: string | undefined } {
+  const collect = state.collect as { distributionId?: string; account?: string } | undefined;
+  let trigger: ReturnType<typeof parseAlarmEvent> | undefined;
+  try {
+    // the execution's input is the EventBridge event itself (lib/constructs/alarm-rule.ts): the state's top level
+    trigger = parseAlarmEvent(state);
+  } catch {
+    trigger = undefined; // a malformed event: its own error says so
+  }
+  const fromEvent = trigger && !trigger.ignored ? trigger : undefined;
+  const account = collect?.account || fromEvent?.account;
+  return { distributionId: collect?.distributionId ?? fromEvent?.distributionId ?? 'unknown', account };
+}
+
 export function outcomeMessage(executionId: string, state: Record<string, unknown>): Message {
   const outcome = typeof state.outcome === 'string' ? state.outcome : 'FAILED';
-  const collect = state.collect as { distributionId?: string; account?: string } | undefined;
-  const distributionId = collect?.distributionId ?? 'unknown';
-  const account = typeof collect?.account === 'string' && collect.account ? collect.account : undefined;
+  const { distributionId, account } = subjectOf(state);
+  // nothing was attempted when the execution failed before applying anything (no apply, no rollback)
+  const changedNothing =
+    state.apply === undefined && state.rollback === undefined && state.rollbackError === undefined;
   const dist = named(distributionId, account);
   const diagnosis = state.diagnosis as Diagnosis | undefined;
   const plan = state.plan as { actions?: Action[] } | undefined;
@@ -244,7 +265,9 @@ export function outcomeMessage(executionId: string, state: Record<string, unknow
               ? 'no outage: the 403s are scanners probing paths that never existed, while real pages are served (see the advice)'
               : outcome === 'ESCALATED' && diagnosis?.unexplained
                 ? 'a person must act: no known cause explains the 403s; everything gathered is below'
-                : (OUTCOME_TEXT[outcome] ?? '')
+                : outcome === 'FAILED' && changedNothing
+                  ? 'the workflow could not finish; it had changed nothing'
+                  : (OUTCOME_TEXT[outcome] ?? '')
       }.`,
       ...(rollbackError
         ? ['', `Rollback incomplete: ${rollbackError.Error ?? ''}: ${rollbackError.Cause ?? ''}`]

@@ -113,10 +113,25 @@ export function deployMemberStack(
   return roles;
 }
 
-/** Deploys the member stack in every member account whose scenario entry does not say `memberStack: false`. */
-export function deployMemberStacks(org: Organization, template: CfnTemplate): void {
-  for (const member of org.scenario.accounts ?? [])
-    if (member.memberStack !== false) deployMemberStack(org, member.account, template);
+/**
+ * Deploys the member stack in every member account whose scenario entry does not say `memberStack: false`:
+ * `template` where the entry names no `memberScope`, else the member template synthesized with that scope.
+ */
+export async function deployMemberStacks(org: Organization, template: CfnTemplate): Promise<void> {
+  for (const member of org.scenario.accounts ?? []) {
+    if (member.memberStack === false) continue;
+    const scoped =
+      member.memberScope === undefined
+        ? template
+        : (
+            await synthesizedOrganization({
+              ...organizationContext(org.scenario),
+              'cf403:member-scope':
+                typeof member.memberScope === 'string' ? member.memberScope : JSON.stringify(member.memberScope),
+            })
+          ).member;
+    deployMemberStack(org, member.account, scoped);
+  }
 }
 
 /** Where a call made through clients attached to the organization goes: `attach` as World.attach does. */

@@ -653,7 +653,7 @@ export async function organizationRun(
 ): Promise<OrganizationRun> {
   const templates = await synthesizedOrganization(organizationContext(scenario));
   const organization = new Organization(scenario);
-  deployMemberStacks(organization, templates.member);
+  await deployMemberStacks(organization, templates.member);
   const workflow = new LocalWorkflow(
     organization.hub,
     templates.hub,

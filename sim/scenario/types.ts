@@ -283,4 +283,12 @@ export interface ScenarioAccount extends ScenarioAccountSections {
   inOrganization?: boolean;
   /** false: the member stack, and so the role the hub assumes, is not deployed there (default true) */
   memberStack?: boolean;
+  /** the scope its member stack is deployed with (`cf403:member-scope`); default `account` */
+  memberScope?: ScenarioMemberScope;
 }
+
+/** A member stack's scope as the `cf403:member-scope` context takes it (lib/member-stack.ts parseMemberScope). */
+export type ScenarioMemberScope =
+  | 'account'
+  | 'none'
+  | { kind: 'distributions'; distributionIds: string[]; originBucketNames?: string[]; originKeyArns?: string[] };

@@ -27,7 +27,7 @@ beforeAll(async () => {
   const scenario = loadScenario(SCENARIO);
   const templates = await synthesizedOrganization(organizationContext(scenario));
   org = new Organization(scenario);
-  deployMemberStacks(org, templates.member);
+  await deployMemberStacks(org, templates.member);
 }, 120_000);
 
 /** A principal allowed to assume any role by its own policy: only the trust policy can refuse it. */

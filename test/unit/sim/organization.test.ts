@@ -55,6 +55,26 @@ describe('scenario format: organization and accounts', () => {
     expect(errorOf(bad).message).toMatch(/12-digit account id/);
   });
 
+  it('takes a member scope as the member stack does, and names the path of a bad one', () => {
+    const scoped = raw();
+    const first = scoped.accounts?.[0];
+    if (!first) throw new Error('fixture without accounts');
+    first.memberScope = { kind: 'distributions', distributionIds: ['E2CROSSACCOUNT'] };
+    expect(parseScenario(scoped).accounts?.[0]?.memberScope).toEqual(first.memberScope);
+    const bad = raw();
+    (bad.accounts as { account: string; memberScope?: unknown }[])[0] = {
+      account: B,
+      memberScope: 'everything',
+    };
+    expect(errorOf(bad).message).toMatch(/accounts\[0\]\.memberScope: expected "account", "none", or/);
+    const empty = raw();
+    (empty.accounts as { account: string; memberScope?: unknown }[])[0] = {
+      account: B,
+      memberScope: { kind: 'distributions', distributionIds: [] },
+    };
+    expect(errorOf(empty).message).toMatch(/accounts\[0\]\.memberScope/);
+  });
+
   it('refuses accounts without an organization, a bad organization id, an ARN of another account', () => {
     const none = raw();
     delete none.organization;
