@@ -85,7 +85,9 @@ export function withLogRecord(world: World, r: ViewerRequest): ViewerRequest {
  * reads the log files and events the world delivered; without, the scenario's `requests` are the log.
  */
 export function accessLogsOf(world: World, clients: AwsClients): RequestLog {
-  if (world.initialScenario().logs === undefined)
+  // issue 15: in an organization the logs belong to the distribution's account, a member's section
+  const members = world.organization?.scenario.accounts ?? [];
+  if (world.initialScenario().logs === undefined && members.every((a) => a.logs === undefined))
     return new ScenarioRequestLog(world.initialScenario().requests, world);
   return new StandardLogRequestLog(clients.s3, { logs: async () => clients.logs });
 }

@@ -144,6 +144,9 @@ export class Organization implements OrganizationView {
     }
     this.edge = new OrganizationEdge(this);
     for (const world of this.worlds.values()) world.edge = this.edge;
+    // `simulation.faults` are the scenario's, not one account's: a fault fires in whichever account answers the
+    // call (a member's UpdateDistribution as much as the hub's PutItem), its count shared by all of them
+    for (const world of this.worlds.values()) world.state.faults = this.hub.state.faults;
   }
 
   /** Every account of the scenario, the hub first. */

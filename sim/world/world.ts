@@ -132,6 +132,8 @@ export class SimClock {
 export interface OrganizationView {
   /** the organization's id, `o-...` */
   readonly id: string;
+  /** the scenario the organization was loaded from (every account's sections) */
+  readonly scenario: Scenario;
   /** whether `account` is a member of the organization (aws:PrincipalOrgID is set only for members) */
   isMember(account: string): boolean;
   /** the role's trust policy when the role exists (sts:AssumeRole judges the caller against it) */

@@ -31,7 +31,7 @@ function matches(pattern: string, action: string): boolean {
 }
 
 /** Every action an identity's Allow statements name (as written: patterns stay patterns). */
-export function grantedActions(identity: StepIdentity): string[] {
+export function grantedActions(identity: Pick<StepIdentity, 'policies'>): string[] {
   const out = new Set<string>();
   for (const p of identity.policies) {
     const statements = [(p.document as { Statement?: unknown }).Statement].flat();
