@@ -127,7 +127,9 @@ export async function deployMemberStacks(org: Organization, template: CfnTemplat
             await synthesizedOrganization({
               ...organizationContext(org.scenario),
               'cf403:member-scope':
-                typeof member.memberScope === 'string' ? member.memberScope : JSON.stringify(member.memberScope),
+                typeof member.memberScope === 'string'
+                  ? member.memberScope
+                  : JSON.stringify(member.memberScope),
             })
           ).member;
     deployMemberStack(org, member.account, scoped);

@@ -291,4 +291,9 @@ export interface ScenarioAccount extends ScenarioAccountSections {
 export type ScenarioMemberScope =
   | 'account'
   | 'none'
-  | { kind: 'distributions'; distributionIds: string[]; originBucketNames?: string[]; originKeyArns?: string[] };
+  | {
+      kind: 'distributions';
+      distributionIds: string[];
+      originBucketNames?: string[];
+      originKeyArns?: string[];
+    };
