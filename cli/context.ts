@@ -1,6 +1,6 @@
 // What every command shares: the AWS options, where clients come from, and the run's state for the error report.
 
-import type { World } from '@cf403/simulator';
+import type { Scenario, World } from '@cf403/simulator';
 import type { Command } from 'commander';
 import type { AwsClients, ClientName } from '../functions/adapters/clients.ts';
 import { FetchProber, type Prober } from '../functions/adapters/prober.ts';
@@ -114,4 +114,18 @@ export function checkScenarioFlags(flags: AwsOptionFlags): void {
       `--scenario runs against a simulated account: ${names.join(' and ')} cannot be used with it`,
     );
   }
+}
+
+/**
+ * `--scenario` reads one simulated account, as the command reads one real account. An organization's scenario
+ * (issue 15: `accounts`) is run through the hub by `cf403 simulate`; diagnose or scan one of its accounts with a
+ * scenario of that account alone.
+ */
+export function oneAccount(scenario: Scenario, file: string): Scenario {
+  const members = scenario.accounts ?? [];
+  if (members.length === 0) return scenario;
+  throw new UsageError(
+    `${file} is an organization of ${members.length + 1} accounts (${[scenario.account, ...members.map((m) => m.account)].join(', ')}): ` +
+      '--scenario reads one account; `cf403 simulate` runs an organization through the hub',
+  );
 }

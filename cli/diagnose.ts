@@ -20,6 +20,7 @@ import {
   awsOptions,
   type CliDeps,
   checkScenarioFlags,
+  oneAccount,
   READ_CLIENTS,
   type Run,
   roleOption,
@@ -269,7 +270,7 @@ export function registerDiagnose(program: Command, run: Run, deps: CliDeps): voi
     let distributionId: string;
     if (opts.scenario !== undefined) {
       const sim = await deps.simulator();
-      const world = new sim.World(sim.loadScenario(opts.scenario));
+      const world = new sim.World(oneAccount(sim.loadScenario(opts.scenario), opts.scenario));
       distributionId = scenarioDistribution(world, opts.distributionId);
       run.account = world.account;
       clients = await deps.scenarioClients(world);

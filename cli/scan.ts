@@ -15,6 +15,7 @@ import {
   awsOptions,
   type CliDeps,
   checkScenarioFlags,
+  oneAccount,
   READ_CLIENTS,
   type Run,
   roleOption,
@@ -219,7 +220,7 @@ export function registerScan(program: Command, run: Run, deps: CliDeps): void {
     let account = '';
     if (opts.scenario !== undefined) {
       const sim = await deps.simulator();
-      const world = new sim.World(sim.loadScenario(opts.scenario));
+      const world = new sim.World(oneAccount(sim.loadScenario(opts.scenario), opts.scenario));
       clients = await deps.scenarioClients(world);
       region = world.region;
       account = world.account;

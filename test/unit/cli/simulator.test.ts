@@ -52,6 +52,19 @@ describe('loadSimulator', () => {
     expect(stderr).toContain(SIMULATOR_PACKAGE);
   });
 
+  it.each(['diagnose', 'scan'])(
+    '`cf403 %s --scenario` refuses an organization, naming its accounts',
+    async (command) => {
+      let stderr = '';
+      const code = await main([command, '--scenario', join(ROOT, 'test/scenarios/hub-two-members.json')], {
+        stderr: { write: (t: string) => (stderr += t), isTTY: false },
+        stdout: { write: () => true },
+      });
+      expect(code).toBe(EXIT.USAGE);
+      expect(stderr).toMatch(/is an organization of 3 accounts \(111122223333, 222233334444, 333344445555\)/);
+    },
+  );
+
   it('no CLI module imports simulator code other than as types', () => {
     const files = readdirSync(join(ROOT, 'cli')).filter((f) => f.endsWith('.ts'));
     expect(files.length).toBeGreaterThan(5);
