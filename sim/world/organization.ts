@@ -8,16 +8,16 @@
 
 import type { DistributionConfig } from '@aws-sdk/client-cloudfront';
 import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
-import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type { MetadataBearer } from '@smithy/types';
 import { lookupDistribution } from '../edge/match.ts';
 import type { EdgeView } from '../edge/types.ts';
 import type { Scenario, ScenarioAccount } from '../scenario/types.ts';
 import { type ServiceName, serviceError } from './errors.ts';
 import type { IamPolicy, StepIdentity } from './iam/roles.ts';
 import {
+  answerFrom,
   type CallContext,
   type Caller,
-  CLIENT_SERVICES,
   callerAccountOf,
   type OrganizationView,
   SimClock,
@@ -55,7 +55,8 @@ const MIDDLEWARE_NAME = 'cf403Organization';
 /** AssumeRole DurationSeconds default: 3600 (STS API reference, AssumeRole). */
 const DEFAULT_SESSION_SECONDS = 3600;
 
-const SECTIONS = [
+/** The sections an account of a scenario holds (ScenarioAccountSections). */
+export const ACCOUNT_SECTIONS = [
   'cloudfront',
   's3',
   'kms',
@@ -90,7 +91,7 @@ export function memberScenario(scenario: Scenario, member: ScenarioAccount): Sce
     requests: structuredClone(scenario.requests),
     ...(scenario.simulation ? { simulation: structuredClone(simulation) } : {}),
   };
-  for (const key of SECTIONS) {
+  for (const key of ACCOUNT_SECTIONS) {
     if (key === 'cloudfront' || key === 's3') continue;
     const section = member[key];
     if (section !== undefined) Object.assign(out, { [key]: structuredClone(section) });
@@ -350,28 +351,10 @@ export class Organization implements OrganizationView {
    * session, whose identity its credentials name). Like World.attach: no network, no signing, no retries.
    */
   attach<C extends { middlewareStack: unknown; config?: unknown }>(client: C, caller: CallerSource): C {
-    const stack = client.middlewareStack as MiddlewareStack<object, MetadataBearer>;
-    const regionOf = (client.config as { region?: unknown } | undefined)?.region;
-    stack.remove(MIDDLEWARE_NAME);
-    stack.add(
-      (_next, context) => async (args) => {
-        const clientName = context.clientName ?? '';
-        const service = CLIENT_SERVICES[clientName];
-        const commandName = context.commandName ?? '';
-        if (!service) throw new Error(`Organization: no simulated service for ${clientName || 'a client'}`);
-        const region =
-          typeof regionOf === 'function' ? String(await regionOf()) : String(regionOf ?? this.hub.region);
-        const who = typeof caller === 'function' ? await caller(service) : caller;
-        const output = await this.call(service, commandName.replace(/Command$/, ''), args.input, {
-          ...who,
-          region,
-          sdkService: clientName.replace(/Client$/, ''),
-        });
-        return { output, response: {} };
-      },
-      { step: 'initialize', priority: 'high', name: MIDDLEWARE_NAME },
-    );
-    return client;
+    return answerFrom(client, MIDDLEWARE_NAME, this.hub.region, async (service, api, input, at) => {
+      const who = typeof caller === 'function' ? await caller(service) : caller;
+      return this.call(service, api, input, { ...who, ...at });
+    });
   }
 
   /** The caller of a session's clients: the identity its credentials' access key id maps to. */
@@ -395,7 +378,7 @@ export class Organization implements OrganizationView {
       const account: ScenarioAccount = { account: member.account };
       if (member.inOrganization === false) account.inOrganization = false;
       if (member.memberStack === false) account.memberStack = false;
-      for (const key of SECTIONS) {
+      for (const key of ACCOUNT_SECTIONS) {
         if (key !== 'cloudfront' && key !== 's3' && member[key] === undefined) continue;
         if (sc[key] !== undefined) Object.assign(account, { [key]: sc[key] });
       }

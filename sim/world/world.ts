@@ -48,7 +48,7 @@ const MIDDLEWARE_NAME = 'cf403World';
 /** Calls after which viewers may get another answer (the viewer metrics record the new rates). */
 const CHANGES_WHAT_VIEWERS_GET = /^(Put|Update|Create|Delete)/;
 
-export const CLIENT_SERVICES: Record<string, ServiceName> = {
+const CLIENT_SERVICES: Record<string, ServiceName> = {
   CloudFrontClient: 'cloudfront',
   S3Client: 's3',
   S3ControlClient: 's3control',
@@ -665,27 +665,9 @@ export class World implements EdgeView {
     client: C,
     caller: Caller = { step: 'unknown' },
   ): C {
-    const stack = client.middlewareStack as MiddlewareStack<object, MetadataBearer>;
-    const regionOf = (client.config as { region?: unknown } | undefined)?.region;
-    stack.remove(MIDDLEWARE_NAME);
-    stack.add(
-      (_next, context) => async (args) => {
-        const clientName = context.clientName ?? '';
-        const service = CLIENT_SERVICES[clientName];
-        const commandName = context.commandName ?? '';
-        if (!service) throw new Error(`World: no simulated service for ${clientName || 'an unnamed client'}`);
-        const region =
-          typeof regionOf === 'function' ? String(await regionOf()) : String(regionOf ?? this.region);
-        const output = await this.call(service, commandName.replace(/Command$/, ''), args.input, {
-          ...caller,
-          region,
-          sdkService: clientName.replace(/Client$/, ''),
-        });
-        return { output, response: {} };
-      },
-      { step: 'initialize', priority: 'high', name: MIDDLEWARE_NAME },
+    return answerFrom(client, MIDDLEWARE_NAME, this.region, async (service, api, input, at) =>
+      this.call(service, api, input, { ...caller, ...at }),
     );
-    return client;
   }
 }
 
@@ -721,6 +703,50 @@ function ownerOnly(
       status: 405,
       requestId,
     });
+}
+
+/** Where an SDK call is, for the world or organization that answers it. */
+export interface ClientSite {
+  readonly region: string;
+  /** the SDK client's name without `Client`: CloudFront, S3, SFN... */
+  readonly sdkService: string;
+}
+
+/**
+ * Answers every command of an AWS SDK v3 client with `answer`: a middleware at `initialize` that never calls
+ * the network (no serialization, signing or retries). Attaching again under `name` replaces the previous one.
+ */
+export function answerFrom<C extends { middlewareStack: unknown; config?: unknown }>(
+  client: C,
+  name: string,
+  defaultRegion: string,
+  answer: (
+    service: ServiceName,
+    api: string,
+    input: object,
+    at: ClientSite,
+  ) => Promise<object & MetadataBearer>,
+): C {
+  const stack = client.middlewareStack as MiddlewareStack<object, MetadataBearer>;
+  const regionOf = (client.config as { region?: unknown } | undefined)?.region;
+  stack.remove(name);
+  stack.add(
+    (_next, context) => async (args) => {
+      const clientName = context.clientName ?? '';
+      const service = CLIENT_SERVICES[clientName];
+      const commandName = context.commandName ?? '';
+      if (!service) throw new Error(`no simulated service for ${clientName || 'an unnamed client'}`);
+      const region =
+        typeof regionOf === 'function' ? String(await regionOf()) : String(regionOf ?? defaultRegion);
+      const output = await answer(service, commandName.replace(/Command$/, ''), args.input, {
+        region,
+        sdkService: clientName.replace(/Client$/, ''),
+      });
+      return { output, response: {} };
+    },
+    { step: 'initialize', priority: 'high', name },
+  );
+  return client;
 }
 
 /** A JSON-safe deep copy of a command input: binary and streamed bodies become their length in bytes. */

@@ -10,20 +10,10 @@ import type { Scenario } from '../../sim/scenario/types.ts';
 import { parseScenario } from '../../sim/scenario/validate.ts';
 import { grantedActions } from '../../sim/world/iam/least-privilege.ts';
 import type { IamUse, Refusal } from '../../sim/world/index.ts';
+import { ACCOUNT_SECTIONS } from '../../sim/world/organization.ts';
 import { SCENARIO_DIR, scenarioFiles } from './helpers.ts';
 
 const HUB = '999900001111';
-const MEMBER_SECTIONS = [
-  'cloudfront',
-  's3',
-  'kms',
-  'wafv2',
-  'lambda',
-  'cloudwatch',
-  'logs',
-  'metrics',
-  'cloudwatchLogs',
-] as const;
 
 /** `sc` with its account as the only member of an organization whose hub (another account) holds nothing. */
 function asMember(sc: Scenario): Scenario {
@@ -36,7 +26,7 @@ function asMember(sc: Scenario): Scenario {
     s3: { buckets: [] },
     alarmEvent: defaultAlarmEvent(sc),
   };
-  for (const key of MEMBER_SECTIONS) {
+  for (const key of ACCOUNT_SECTIONS) {
     if (sc[key] !== undefined) member[key] = sc[key];
     if (key !== 'cloudfront' && key !== 's3') delete hub[key];
   }

@@ -29,7 +29,6 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ArtifactRef, ArtifactStore } from '../../../functions/adapters/artifacts.ts';
 import type { AwsClients } from '../../../functions/adapters/clients.ts';
 import { collectEvidence } from '../../../functions/adapters/collector.ts';
 import { ChangeExecutor } from '../../../functions/adapters/executor.ts';
@@ -39,6 +38,7 @@ import { diagnose } from '../../../functions/domain/diagnose.ts';
 import { planFix } from '../../../functions/domain/plan.ts';
 import type { Action, Evidence } from '../../../functions/domain/types.ts';
 import type { Scenario } from '../../../sim/scenario/types.ts';
+import { MemoryStore } from '../adapters/memory-store.ts';
 import {
   bucketOf,
   DEPLOY,
@@ -283,23 +283,6 @@ describe('the account of a planned change', () => {
     ).toBeUndefined();
   });
 });
-
-class MemoryStore implements ArtifactStore {
-  readonly items = new Map<string, string>();
-  async put(key: string, data: unknown): Promise<ArtifactRef> {
-    this.items.set(key, JSON.stringify(data));
-    return { bucket: 'mem', key };
-  }
-  async get<T>(ref: ArtifactRef): Promise<T> {
-    const v = this.items.get(ref.key);
-    if (v === undefined) throw new Error('missing');
-    return JSON.parse(v) as T;
-  }
-  async find<T>(key: string): Promise<T | undefined> {
-    const v = this.items.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  }
-}
 
 describe('the executor with a change in another account', () => {
   let stubs: Stub[] = [];

@@ -2,29 +2,12 @@
 // published and associated (the rollback detaches and deletes it), a Lambda permission added (the rollback
 // removes it), and the cached-error invalidation that changes nothing itself.
 import { describe, expect, it } from 'vitest';
-import type { ArtifactRef, ArtifactStore } from '../../../functions/adapters/artifacts.ts';
 import { ChangeExecutor } from '../../../functions/adapters/executor.ts';
 import type { Action } from '../../../functions/domain/types.ts';
 import { simulatedClients } from '../../../sim/runner/simulate.ts';
 import { World } from '../../../sim/world/index.ts';
 import { read, readScenario } from '../causes/new-causes/scenario-evidence.ts';
-
-class MemoryStore implements ArtifactStore {
-  readonly items = new Map<string, string>();
-  async put(key: string, data: unknown): Promise<ArtifactRef> {
-    this.items.set(key, JSON.stringify(data));
-    return { bucket: 'mem', key };
-  }
-  async get<T>(ref: ArtifactRef): Promise<T> {
-    const v = this.items.get(ref.key);
-    if (v === undefined) throw new Error('missing');
-    return JSON.parse(v) as T;
-  }
-  async find<T>(key: string): Promise<T | undefined> {
-    const v = this.items.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  }
-}
+import { MemoryStore } from './memory-store.ts';
 
 const DIST = 'E2QWRUHEXAMPLE';
 const FN = 'cf403-index-E2QWRUHEXAMPLE';

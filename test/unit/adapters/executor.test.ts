@@ -28,27 +28,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ArtifactRef, ArtifactStore } from '../../../functions/adapters/artifacts.ts';
+import type { ArtifactStore } from '../../../functions/adapters/artifacts.ts';
 import { ChangeExecutor } from '../../../functions/adapters/executor.ts';
 import type { Action } from '../../../functions/domain/types.ts';
 import { RetryableAwsError, RollbackIncompleteError } from '../../../functions/errors.ts';
-
-class MemoryStore implements ArtifactStore {
-  readonly items = new Map<string, string>();
-  async put(key: string, data: unknown): Promise<ArtifactRef> {
-    this.items.set(key, JSON.stringify(data));
-    return { bucket: 'mem', key };
-  }
-  async get<T>(ref: ArtifactRef): Promise<T> {
-    const v = this.items.get(ref.key);
-    if (v === undefined) throw new Error('missing');
-    return JSON.parse(v) as T;
-  }
-  async find<T>(key: string): Promise<T | undefined> {
-    const v = this.items.get(key);
-    return v === undefined ? undefined : (JSON.parse(v) as T);
-  }
-}
+import { MemoryStore } from './memory-store.ts';
 
 const baseConfig = (comment: string): DistributionConfig =>
   ({
